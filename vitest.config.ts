@@ -1,0 +1,38 @@
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+import path from "node:path";
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        // Pure core: runs in plain Node, proving src/core has no Cloudflare import.
+        test: { name: "core", include: ["test/core/**/*.test.ts"], environment: "node" },
+      },
+      {
+        plugins: [
+          cloudflareTest(async () => ({
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: {
+              bindings: {
+                ADMIN_TOKEN: "test-admin-token",
+                TEST_MIGRATIONS: await readD1Migrations(path.join(import.meta.dirname, "migrations")),
+              },
+              queueConsumers: {
+                "weft-tasks": { maxBatchTimeout: 0.05, maxRetries: 3, deadLetterQueue: "weft-tasks-dlq" },
+                "weft-tasks-dlq": { maxBatchTimeout: 0.05 },
+              },
+            },
+          })),
+        ],
+        test: {
+          name: "worker",
+          include: ["test/**/*.test.ts"],
+          exclude: ["test/core/**", "test/node/**"],
+          setupFiles: ["./test/apply-migrations.ts"],
+          testTimeout: 30_000,
+        },
+      },
+    ],
+  },
+});
