@@ -1,0 +1,3 @@
+export * from "./dataflow-id";
+export * from "./schema";
+export * from "./validate";

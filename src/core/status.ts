@@ -1,0 +1,7 @@
+/** SPEC §3. */
+export type TaskStatus = "PENDING" | "QUEUED" | "PROCESSING" | "COMPLETED" | "FAILED" | "SKIPPED" | "ABORTED";
+export type DataflowStatus = "PENDING" | "COMPLETED" | "SKIPPED" | "FAILED" | "ABORTED";
+export type RunStatus = "PENDING" | "PROCESSING" | "PAUSED" | "COMPLETED" | "FAILED" | "ABORTED";
+
+export const TERMINAL_RUN_STATUSES: ReadonlySet<RunStatus> = new Set(["COMPLETED", "FAILED", "ABORTED"]);
+export const TERMINAL_TASK_STATUSES: ReadonlySet<TaskStatus> = new Set(["COMPLETED", "FAILED", "SKIPPED", "ABORTED"]);

@@ -1,0 +1,3 @@
+export * from "./define-task";
+export * from "./errors";
+export * from "./registry";
