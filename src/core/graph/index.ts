@@ -1,3 +1,11 @@
+export * from "./analyze";
+export * from "./compat";
+export * from "./cycles";
 export * from "./dataflow-id";
+export * from "./pointer";
+export * from "./ports";
 export * from "./schema";
+export * from "./schema-errors";
+export * from "./topo";
 export * from "./validate";
+export type { ValidationError } from "./validation-error";

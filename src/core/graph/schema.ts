@@ -9,6 +9,10 @@ export type MergeStrategy = Static<typeof MergeStrategySchema>;
 /** Ids are short printable strings; `/`, `[` and `]` are reserved for paths and dataflow ids. */
 export const TaskIdSchema = Type.String({ minLength: 1, maxLength: 128, pattern: "^[^/\\[\\]\\s]+$" });
 export const PortIdSchema = Type.String({ minLength: 1, maxLength: 128 });
+export const TaskTypeNameSchema = Type.String({ minLength: 1, maxLength: 128 });
+export const TaskLabelSchema = Type.String({ maxLength: 1024 });
+export const GraphNameSchema = Type.String({ minLength: 1, maxLength: 256 });
+export const GraphDescriptionSchema = Type.String({ maxLength: 10_000 });
 
 export const RetryPolicySchema = Type.Object(
   {
@@ -78,8 +82,8 @@ export const GraphBodySchema = Type.Recursive(
           Type.Object(
             {
               id: TaskIdSchema,
-              type: Type.String({ minLength: 1, maxLength: 128 }),
-              name: Type.Optional(Type.String({ maxLength: 1024 })),
+              type: TaskTypeNameSchema,
+              name: Type.Optional(TaskLabelSchema),
               defaults: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
               config: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
               subgraph: Type.Optional(This),
@@ -98,8 +102,8 @@ export const GraphBodySchema = Type.Recursive(
 /** SPEC §2: the graph JSON users send. */
 export const GraphSchema = Type.Composite([
   Type.Object({
-    name: Type.String({ minLength: 1, maxLength: 256 }),
-    description: Type.Optional(Type.String({ maxLength: 10_000 })),
+    name: GraphNameSchema,
+    description: Type.Optional(GraphDescriptionSchema),
     merge: Type.Optional(MergeStrategySchema),
   }),
   Type.Object({ tasks: Type.Array(Type.Unknown()), dataflows: Type.Array(Type.Unknown()) }),

@@ -1,3 +1,4 @@
+import "./formats";
 import { Type } from "@sinclair/typebox";
 import type { TaskNode } from "../graph/schema";
 import { RunnerConfigSchema } from "../graph/schema";
