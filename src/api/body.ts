@@ -1,0 +1,67 @@
+import { HttpProblem } from "./problem";
+
+/** Request bodies that are not graphs or run inputs (e.g. API key creation) stay small. */
+export const SMALL_BODY_BYTES = 16 * 1024;
+
+/** `application/json` or any `application/*+json`, parameters (charset) allowed. */
+function isJsonMediaType(contentType: string | null): boolean {
+  if (!contentType) return false;
+  const mediaType = contentType.split(";")[0].trim().toLowerCase();
+  return mediaType === "application/json" || /^application\/[a-z0-9.+-]+\+json$/.test(mediaType);
+}
+
+/**
+ * Reads a JSON request body of at most `maxBytes`.
+ * 415 when the Content-Type is not JSON; 413 when the body is larger than `maxBytes` — decided
+ * by counting the bytes as they stream in, since Content-Length may be absent or wrong (a
+ * declared length over the limit is refused without reading); 400 when the body is empty,
+ * not UTF-8, or not JSON.
+ */
+export async function readJsonBody(request: Request, maxBytes: number): Promise<unknown> {
+  if (!isJsonMediaType(request.headers.get("Content-Type"))) {
+    throw new HttpProblem("unsupported-media-type", "The request body must be JSON, sent with Content-Type: application/json.");
+  }
+  const tooLarge = () => new HttpProblem("payload-too-large", `The request body is larger than the ${maxBytes} bytes this route accepts.`);
+  const declared = request.headers.get("Content-Length");
+  if (declared !== null && Number(declared) > maxBytes) throw tooLarge();
+
+  const bytes = await readAtMost(request, maxBytes, tooLarge);
+  if (bytes.length === 0) throw new HttpProblem("malformed-json", "The request body is empty; a JSON value was expected.");
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    throw new HttpProblem("malformed-json", "The request body is not valid UTF-8.");
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    // V8's message says where parsing stopped; it holds no server data.
+    throw new HttpProblem("malformed-json", `The request body is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+async function readAtMost(request: Request, maxBytes: number, tooLarge: () => HttpProblem): Promise<Uint8Array> {
+  if (!request.body) return new Uint8Array(0);
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  if (chunks.length === 1) return chunks[0];
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return out;
+}

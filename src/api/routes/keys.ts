@@ -1,0 +1,59 @@
+import { type Static, Type } from "@sinclair/typebox";
+import { Value } from "@sinclair/typebox/value";
+import { type ApiKeyRecord, insertApiKey, listApiKeys, revokeApiKey } from "../../db/api-keys";
+import { createDb } from "../../db/client";
+import { SMALL_BODY_BYTES, readJsonBody } from "../body";
+import { listParams } from "../list-params";
+import { HttpProblem } from "../problem";
+import type { RouteTable } from "../route-table";
+import { SCOPES } from "../scopes";
+import { generateApiKey, hashSecret } from "../secrets";
+
+const CreateKeyBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 128 }),
+    scopes: Type.Array(Type.Union(SCOPES.map((s) => Type.Literal(s))), { minItems: 1, maxItems: SCOPES.length, uniqueItems: true }),
+  },
+  { additionalProperties: false },
+);
+type CreateKeyBody = Static<typeof CreateKeyBody>;
+
+/** API keys: create (the key is in that response only), list (never secrets), revoke. Admin only. */
+export function registerKeyRoutes(routes: RouteTable): void {
+  routes.post("/keys", "admin", async (c) => {
+    const body = await readJsonBody(c.req.raw, SMALL_BODY_BYTES);
+    if (!Value.Check(CreateKeyBody, body)) {
+      const errors = [...Value.Errors(CreateKeyBody, body)].map((e) => ({ path: e.path, message: e.message }));
+      throw new HttpProblem("validation-failed", 'An API key needs a "name" and a non-empty list of "scopes" (read, run, admin).', { errors });
+    }
+    const { name, scopes } = body as CreateKeyBody;
+    const { key, displayPrefix } = generateApiKey();
+    const record = await insertApiKey(createDb(c.env.DB), { name, scopes, hash: await hashSecret(key), prefix: displayPrefix });
+    return c.json({ ...keyJson(record), key }, 201);
+  });
+
+  routes.get("/keys", "admin", async (c) => {
+    const page = await listApiKeys(createDb(c.env.DB), listParams(c));
+    return c.json({ items: page.items.map(keyJson), nextCursor: page.nextCursor });
+  });
+
+  routes.delete("/keys/:id", "admin", async (c) => {
+    const found = await revokeApiKey(createDb(c.env.DB), c.req.param("id"));
+    if (!found) throw new HttpProblem("not-found", `There is no API key ${JSON.stringify(c.req.param("id").slice(0, 128))}.`);
+    return c.body(null, 204);
+  });
+}
+
+const isoOrNull = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+function keyJson(k: ApiKeyRecord) {
+  return {
+    id: k.id,
+    name: k.name,
+    prefix: k.prefix,
+    scopes: k.scopes,
+    createdAt: new Date(k.createdAt).toISOString(),
+    revokedAt: isoOrNull(k.revokedAt),
+    lastUsedAt: isoOrNull(k.lastUsedAt),
+  };
+}

@@ -1,0 +1,19 @@
+import type { Limits } from "../core/limits";
+import type { TaskRegistry } from "../core/task/registry";
+import type { Env } from "../env";
+import type { Scope } from "./scopes";
+
+/** Who is calling: the bootstrap admin token, or an API key with its scopes. */
+export type Principal = { kind: "admin" } | { kind: "key"; keyId: string; scopes: Scope[] };
+
+/** Hono's environment for the API: the Worker's bindings and what middleware attaches. */
+export interface AppEnv {
+  Bindings: Env;
+  Variables: { principal: Principal };
+}
+
+/** What the routes need besides bindings; injected so tests and embedders can vary them. */
+export interface ApiDeps {
+  registry: TaskRegistry;
+  limits: Limits;
+}

@@ -1,0 +1,113 @@
+import { sql } from "drizzle-orm";
+import { foreignKey, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+/*
+ * D1 tables (the seed's ER model): a graph is a row that points at its latest version; every
+ * version is immutable and owns its tasks and dataflows as rows, kept in the order the user
+ * wrote them (`position`). Deleting a graph only marks it deleted, because runs pin a version
+ * and must still be able to read it.
+ *
+ * Timestamps are integer milliseconds since the epoch (sortable, compact); the API renders ISO.
+ * JSON columns hold text the store serialises itself (see graph-rows.ts), so it can measure
+ * them against D1's row size limit before writing.
+ */
+
+export const graphs = sqliteTable(
+  "graphs",
+  {
+    id: text("id").primaryKey(),
+    name: text("name").notNull(),
+    description: text("description"),
+    latestVersion: integer("latest_version").notNull(),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+    /** Set when the graph is deleted; its versions stay for the runs that pinned them. */
+    deletedAt: integer("deleted_at"),
+  },
+  (t) => [
+    // Cursor pagination, newest first, over live graphs only.
+    index("graphs_live_created_idx").on(t.createdAt, t.id).where(sql`deleted_at is null`),
+    index("graphs_name_idx").on(t.name),
+  ],
+);
+
+export const graphVersions = sqliteTable(
+  "graph_versions",
+  {
+    graphId: text("graph_id")
+      .notNull()
+      .references(() => graphs.id, { onDelete: "cascade" }),
+    version: integer("version").notNull(),
+    name: text("name").notNull(),
+    description: text("description"),
+    merge: text("merge"),
+    taskCount: integer("task_count").notNull(),
+    dataflowCount: integer("dataflow_count").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  // The primary key is also the optimistic-concurrency guard: two writers that both saw
+  // version n cannot both insert n + 1 (see graphs.ts).
+  (t) => [primaryKey({ columns: [t.graphId, t.version] })],
+);
+
+export const graphTasks = sqliteTable(
+  "graph_tasks",
+  {
+    graphId: text("graph_id").notNull(),
+    version: integer("version").notNull(),
+    position: integer("position").notNull(),
+    taskId: text("task_id").notNull(),
+    type: text("type").notNull(),
+    name: text("name"),
+    /** JSON object or NULL. */
+    defaults: text("defaults"),
+    /** JSON object or NULL. */
+    config: text("config"),
+    /** JSON GraphBody or NULL (GraphAsTask only). */
+    subgraph: text("subgraph"),
+    merge: text("merge"),
+  },
+  (t) => [
+    primaryKey({ columns: [t.graphId, t.version, t.position] }),
+    uniqueIndex("graph_tasks_task_id_idx").on(t.graphId, t.version, t.taskId),
+    foreignKey({ columns: [t.graphId, t.version], foreignColumns: [graphVersions.graphId, graphVersions.version] }).onDelete("cascade"),
+  ],
+);
+
+export const graphDataflows = sqliteTable(
+  "graph_dataflows",
+  {
+    graphId: text("graph_id").notNull(),
+    version: integer("version").notNull(),
+    position: integer("position").notNull(),
+    /** Derived (src/core/graph/dataflow-id.ts); stored so a dataflow can be found by the id clients see. */
+    dataflowId: text("dataflow_id").notNull(),
+    sourceTaskId: text("source_task_id").notNull(),
+    sourceTaskPortId: text("source_task_port_id").notNull(),
+    targetTaskId: text("target_task_id").notNull(),
+    targetTaskPortId: text("target_task_port_id").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.graphId, t.version, t.position] }),
+    uniqueIndex("graph_dataflows_dataflow_id_idx").on(t.graphId, t.version, t.dataflowId),
+    foreignKey({ columns: [t.graphId, t.version], foreignColumns: [graphVersions.graphId, graphVersions.version] }).onDelete("cascade"),
+  ],
+);
+
+export const apiKeys = sqliteTable(
+  "api_keys",
+  {
+    id: text("id").primaryKey(),
+    name: text("name").notNull(),
+    /** Hex SHA-256 of the whole key; the key itself is never stored. */
+    hash: text("hash").notNull(),
+    /** The key's first characters, shown in listings so people can tell keys apart. */
+    prefix: text("prefix").notNull(),
+    /** JSON array of scopes. */
+    scopes: text("scopes").notNull(),
+    createdAt: integer("created_at").notNull(),
+    revokedAt: integer("revoked_at"),
+    lastUsedAt: integer("last_used_at"),
+  },
+  (t) => [uniqueIndex("api_keys_hash_idx").on(t.hash), index("api_keys_created_idx").on(t.createdAt, t.id)],
+);
