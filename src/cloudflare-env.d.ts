@@ -4,14 +4,18 @@ declare namespace Cloudflare {
   interface Env {
     DB: D1Database;
     RUNS: DurableObjectNamespace<import("./durable/run-object").RunObject>;
+    /** One GraphObject per graph: the WebSockets of its editors (GET /graphs/:id/ws). */
+    GRAPHS: DurableObjectNamespace<import("./durable/graph-object").GraphObject>;
     TASK_QUEUE: Queue<unknown>;
     ASSETS: Fetcher;
     /** Bootstrap admin token: `.dev.vars` locally, `wrangler secret put ADMIN_TOKEN` in production. */
     ADMIN_TOKEN?: string;
+    /** Signs WebSocket tickets; falls back to ADMIN_TOKEN when unset. */
+    TICKET_SECRET?: string;
     WEFT_ENV?: string;
   }
   interface GlobalProps {
     mainModule: typeof import("./index");
-    durableNamespaces: "RunObject";
+    durableNamespaces: "RunObject" | "GraphObject";
   }
 }

@@ -2,18 +2,20 @@ import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { DEFAULT_LIMITS } from "../core/limits";
 import { InvalidCursorError } from "../db/cursor";
-import { createRegistry } from "../tasks";
+import { registry } from "../registry";
 import { HttpProblem, PROBLEM_KINDS, type ProblemKind, problemBody, problemResponse } from "./problem";
 import { RouteTable, type RouteSpec } from "./route-table";
 import { registerGraphRoutes } from "./routes/graphs";
 import { registerHealthRoutes } from "./routes/health";
 import { registerKeyRoutes } from "./routes/keys";
+import { registerRunRoutes } from "./routes/runs";
+import { registerOpenApiRoutes } from "./routes/openapi";
 import { registerTaskTypeRoutes } from "./routes/task-types";
 import { securityHeaders } from "./security-headers";
 import type { ApiDeps, AppEnv } from "./types";
 
 /** The HTTP API: every router registered through one RouteTable, problem+json for every error. */
-export function createApp(deps: ApiDeps = { registry: createRegistry(), limits: DEFAULT_LIMITS }): { app: Hono<AppEnv>; routes: readonly RouteSpec[] } {
+export function createApp(deps: ApiDeps = { registry, limits: DEFAULT_LIMITS }): { app: Hono<AppEnv>; routes: readonly RouteSpec[] } {
   const app = new Hono<AppEnv>();
   const routes = new RouteTable(app);
 
@@ -23,6 +25,8 @@ export function createApp(deps: ApiDeps = { registry: createRegistry(), limits: 
   registerTaskTypeRoutes(routes, deps);
   registerGraphRoutes(routes, deps);
   registerKeyRoutes(routes);
+  registerRunRoutes(routes, deps);
+  registerOpenApiRoutes(routes);
 
   app.notFound((c) => {
     const allowed = routes.methodsFor(c.req.path);

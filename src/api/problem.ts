@@ -21,6 +21,7 @@ export const PROBLEM_KINDS = {
   "payload-too-large": { status: 413, title: "Payload too large" },
   "unsupported-media-type": { status: 415, title: "Unsupported media type" },
   "validation-failed": { status: 422, title: "Validation failed" },
+  "upgrade-required": { status: 426, title: "Upgrade required" },
   "precondition-required": { status: 428, title: "Precondition required" },
   "internal-error": { status: 500, title: "Internal server error" },
 } as const;

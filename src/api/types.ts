@@ -3,8 +3,8 @@ import type { TaskRegistry } from "../core/task/registry";
 import type { Env } from "../env";
 import type { Scope } from "./scopes";
 
-/** Who is calling: the bootstrap admin token, or an API key with its scopes. */
-export type Principal = { kind: "admin" } | { kind: "key"; keyId: string; scopes: Scope[] };
+/** Who is calling: the bootstrap admin token, an API key with its scopes, or a run ticket (read access to one run). */
+export type Principal = { kind: "admin" } | { kind: "key"; keyId: string; scopes: Scope[] } | { kind: "ticket"; runId: string };
 
 /** Hono's environment for the API: the Worker's bindings and what middleware attaches. */
 export interface AppEnv {

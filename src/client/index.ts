@@ -36,6 +36,8 @@ export interface GraphSummary {
   name: string;
   description?: string;
   version: number;
+  taskCount?: number;
+  dataflowCount?: number;
   createdAt: string;
   updatedAt: string;
 }
@@ -66,6 +68,25 @@ export interface Run {
   tasks?: RunTask[];
 }
 
+/** One entry of `GET /task-types`. */
+export interface TaskTypeInfo {
+  type: string;
+  title: string;
+  category: string;
+  description?: string;
+  execution: "inline" | "queue" | "graph";
+  inputSchema: unknown;
+  outputSchema: unknown;
+  configSchema: unknown;
+}
+
+/** `POST /graphs/:id/hooks`: the secret is in this answer only. */
+export interface Hook {
+  id: string;
+  url: string;
+  secret: string;
+}
+
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;
@@ -89,6 +110,11 @@ export interface SubscribeOptions {
   onError?: (err: unknown) => void;
   /** Reconnect after an unexpected close (default true), resuming from the last seq received. */
   reconnect?: boolean;
+  /**
+   * Consecutive connections that end without delivering anything before giving up with
+   * `onError` (default 5), so a caller can fall back to polling `events()`.
+   */
+  maxFailures?: number;
 }
 
 export interface Subscription {
@@ -127,7 +153,11 @@ export class WeftClient {
     return this.request<{ status: string }>("GET", "/health").then((r) => r.body);
   }
   taskTypes() {
-    return this.request<unknown[]>("GET", "/task-types").then((r) => r.body);
+    return this.request<Page<TaskTypeInfo>>("GET", "/task-types").then((r) => r.body.items);
+  }
+  /** The OpenAPI 3.1 document (public). */
+  openapi() {
+    return this.request<Record<string, unknown>>("GET", "/openapi.json").then((r) => r.body);
   }
   validateGraph(graph: unknown) {
     return this.request<{ valid: boolean; errors: { path: string; message: string }[] }>("POST", "/graphs/validate", graph).then((r) => r.body);
@@ -141,8 +171,24 @@ export class WeftClient {
   getGraph(id: string) {
     return this.request<StoredGraph>("GET", `/graphs/${enc(id)}`).then((r) => r.body);
   }
-  listGraphs(cursor?: string, limit?: number) {
-    return this.request<Page<GraphSummary>>("GET", `/graphs${query({ cursor, limit })}`).then((r) => r.body);
+  listGraphs(cursor?: string, limit?: number, name?: string) {
+    return this.request<Page<GraphSummary>>("GET", `/graphs${query({ cursor, limit, name })}`).then((r) => r.body);
+  }
+  getGraphVersion(id: string, version: number) {
+    return this.request<StoredGraph>("GET", `/graphs/${enc(id)}/versions/${version}`).then((r) => r.body);
+  }
+  /** Finds a graph by id, or else by exact name (the latest graph with that name); null when neither exists. */
+  async findGraph(idOrName: string): Promise<StoredGraph | null> {
+    try {
+      return await this.getGraph(idOrName);
+    } catch (err) {
+      if (!(err instanceof WeftApiError) || err.status !== 404) throw err;
+    }
+    const page = await this.listGraphs(undefined, 1, idOrName);
+    return page.items.length > 0 ? this.getGraph(page.items[0].id) : null;
+  }
+  createHook(graphId: string) {
+    return this.request<Hook>("POST", `/graphs/${enc(graphId)}/hooks`, {}).then((r) => r.body);
   }
   deleteGraph(id: string) {
     return this.request<void>("DELETE", `/graphs/${enc(id)}`).then(() => undefined);
@@ -159,6 +205,10 @@ export class WeftClient {
   }
   events(id: string, after = 0, limit?: number) {
     return this.request<{ events: RunEvent[] }>("GET", `/runs/${enc(id)}/events${query({ after, limit })}`).then((r) => r.body.events);
+  }
+  /** A value kept by reference (a `data.ref.ref` from a dataflow or task event). */
+  value(id: string, ref: string) {
+    return this.request<{ ref: string; value: unknown }>("GET", `/runs/${enc(id)}/values${query({ ref })}`).then((r) => r.body.value);
   }
   control(id: string, action: "cancel" | "pause" | "resume" | "retry") {
     return this.request<Run>("POST", `/runs/${enc(id)}/${action}`).then((r) => r.body);
@@ -203,7 +253,10 @@ export class WeftClient {
             opts.onEnd?.();
             return;
           }
-          if (opts.reconnect === false) return opts.onError?.(new Error(`socket closed: ${ev.code}`));
+          if (opts.reconnect === false || failures >= (opts.maxFailures ?? 5)) {
+            closed = true;
+            return opts.onError?.(new Error(`the event socket closed (${ev.code}) ${failures + 1} time(s) without delivering events`));
+          }
           setTimeout(connect, Math.min(5000, 100 * 2 ** failures++));
         });
         // An "error" is always followed by "close", where reconnection happens.

@@ -191,6 +191,16 @@ export async function getGraph(db: Db, id: string, options: { version?: number; 
   } as GraphRecord;
 }
 
+/** The latest version of a live graph, null when there is none: one primary-key lookup, no rows. */
+export async function getLatestVersion(db: Db, id: string): Promise<number | null> {
+  const row = await db
+    .select({ latestVersion: graphs.latestVersion })
+    .from(graphs)
+    .where(and(eq(graphs.id, id), isNull(graphs.deletedAt)))
+    .get();
+  return row?.latestVersion ?? null;
+}
+
 /** Live graphs, newest first (ties broken by id), with their latest version's counts. */
 export async function listGraphs(db: Db, options: { limit: number; cursor?: string; name?: string }): Promise<Page<GraphSummary>> {
   const conditions: (SQL | undefined)[] = [isNull(graphs.deletedAt)];

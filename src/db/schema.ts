@@ -111,3 +111,50 @@ export const apiKeys = sqliteTable(
   },
   (t) => [uniqueIndex("api_keys_hash_idx").on(t.hash), index("api_keys_created_idx").on(t.createdAt, t.id)],
 );
+
+/**
+ * The run index: one row per run, for listing and filtering runs without waking their Durable
+ * Objects. The object is the source of truth; it writes this row when the run starts and on every
+ * terminal transition (status, timings, an output summary, the error).
+ */
+export const runs = sqliteTable(
+  "runs",
+  {
+    id: text("id").primaryKey(),
+    graphId: text("graph_id").notNull(),
+    graphVersion: integer("graph_version").notNull(),
+    status: text("status").notNull(),
+    /** "api" | "webhook" | "endpoint" | "schedule" | "retry". */
+    trigger: text("trigger").notNull(),
+    createdAt: integer("created_at").notNull(),
+    startedAt: integer("started_at"),
+    completedAt: integer("completed_at"),
+    /** JSON: the output, or a truncated summary of it when large. */
+    outputSummary: text("output_summary"),
+    /** JSON ErrorInfo. */
+    error: text("error"),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [
+    index("runs_created_idx").on(t.createdAt, t.id),
+    index("runs_graph_created_idx").on(t.graphId, t.createdAt, t.id),
+    index("runs_status_created_idx").on(t.status, t.createdAt, t.id),
+  ],
+);
+
+/**
+ * Idempotency keys (SPEC §8): per scope (a graph's runs, a hook's deliveries), a key maps to the
+ * run it created and the hash of the request body, for 24 hours. Same key + different body → 409.
+ */
+export const idempotencyKeys = sqliteTable(
+  "idempotency_keys",
+  {
+    scope: text("scope").notNull(),
+    key: text("key").notNull(),
+    bodyHash: text("body_hash").notNull(),
+    runId: text("run_id").notNull(),
+    createdAt: integer("created_at").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.scope, t.key] }), index("idempotency_expires_idx").on(t.expiresAt)],
+);

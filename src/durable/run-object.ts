@@ -1,5 +1,514 @@
 import { DurableObject } from "cloudflare:workers";
+import type { RunEvent } from "../core/events";
+import type { Graph } from "../core/graph/schema";
+import { DEFAULT_LIMITS } from "../core/limits";
+import { type ControlAction, type Dispatch, type Effects, type FailureInfo, type RunSnapshot, TaskGraphRunner } from "../core/runner";
+import { TERMINAL_RUN_STATUSES } from "../core/status";
+import type { TaskContext } from "../core/task/define-task";
+import { toErrorInfo } from "../core/task/errors";
+import { createDb } from "../db/client";
+import { updateRunIndex } from "../db/runs";
 import type { Env } from "../env";
+import { registry } from "../registry";
+import { EffectsBatch } from "./effects-batch";
+import type { ClaimResult, ControlResult, RunInit, RunStats, RunView, TaskMessage } from "./protocol";
+import { RunSockets } from "./run-sockets";
+import { RunStore } from "./run-store";
+import { runView } from "./run-view";
 
-/** One run of one graph version. Built out in the durable-runs issue. */
-export class RunObject extends DurableObject<Env> {}
+/** Inline tasks run per turn before the object persists, acts and yields to other requests. */
+const INLINE_BATCH = 512;
+/** Messages per `sendBatch` (the Queues limit is 100 messages and 256 KB; ours are ~100 bytes each). */
+const SEND_CHUNK = 100;
+/**
+ * Shell timers live in the same table as the runner's, prefixed "shell:". `send` re-posts queued
+ * attempts if the object died between storing a dispatch and sending it; `watchdog` wakes an
+ * evicted object that had inline tasks running so it runs them again; `index` retries a failed
+ * D1 run-index write.
+ */
+const SHELL_SEND = "shell:send";
+const SHELL_WATCHDOG = "shell:watchdog";
+const SHELL_INDEX = "shell:index";
+const SHELL_RETRY_MS = 30_000;
+const INDEX_RETRY_MS = 10_000;
+
+const isThenable = (v: unknown): v is PromiseLike<unknown> => typeof (v as { then?: unknown } | null)?.then === "function";
+
+/**
+ * One run of one graph version (ARCHITECTURE.md, "The Durable Object is a shell"). Every fact —
+ * a start, a claim, a completion, a timer, a control action — goes through the pure
+ * TaskGraphRunner; its effects are persisted in one SQLite transaction (dirty rows, new events,
+ * timers) and only then acted on: queue sends, the alarm, inline task execution, the D1 run index.
+ */
+export class RunObject extends DurableObject<Env> {
+  private readonly store: RunStore;
+  private readonly sockets: RunSockets;
+  private init: RunInit | undefined;
+  private runner: TaskGraphRunner | undefined;
+  private batch = new EffectsBatch();
+  private flushQueued = false;
+  /** Inline attempts waiting to run, and whether the pump loop is running them. */
+  private ready: Dispatch[] = [];
+  private pumping = false;
+  /** AbortControllers of running inline attempts, by "<key>#<attempt>". */
+  private readonly running = new Map<string, AbortController>();
+  /** `waitForEnd` callers. */
+  private readonly waiters = new Set<() => void>();
+  /** The alarm time last set (avoids a storage write per flush). */
+  private alarmAt: number | null | undefined = undefined;
+  /** Queue `sendBatch` calls made by this instance (reported by the benchmark). */
+  queueSends = 0;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.store = new RunStore(ctx.storage.sql);
+    this.sockets = new RunSockets(ctx, this.store, () => !!this.runner && TERMINAL_RUN_STATUSES.has(this.runner.status));
+    void ctx.blockConcurrencyWhile(async () => {
+      this.store.migrate();
+      this.restore();
+    });
+  }
+
+  // ———————————————————————————————————————— RPC: lifecycle ————————————————————————————————————————
+
+  /** Starts the run; idempotent (a second call answers the run as it is). */
+  async start(init: RunInit): Promise<RunView> {
+    if (this.init) return this.view();
+    const { graph, ...meta } = init;
+    const runner = new TaskGraphRunner(graph, registry, this.runnerOptions(init));
+    this.init = { ...meta, graph };
+    this.runner = runner;
+    this.batch.add(runner.start(init.input, Date.now()));
+    // The snapshot written below holds every row, so the start's dirty rows need no second write.
+    this.batch.dirtyTasks.clear();
+    this.batch.dirtyDataflows.clear();
+    this.batch.dirtyRun = false;
+    // The first transaction also stores the run's init, its graph and every row (a restore needs them all).
+    await this.flush(() => {
+      this.store.setMeta("init", meta);
+      this.store.putBlob("graph", JSON.stringify(graph));
+      this.persistSnapshot(runner.snapshot());
+    });
+    return this.view();
+  }
+
+  /** The run as `GET /runs/:id` shows it; null when this object holds no run. */
+  async view(withTasks = true): Promise<RunView> {
+    const init = this.requireInit();
+    return runView(init, this.runner, withTasks);
+  }
+
+  async exists(): Promise<boolean> {
+    return this.init !== undefined;
+  }
+
+  /** The event log after `after`, at most `limit` events. */
+  async events(after: number, limit: number): Promise<RunEvent[]> {
+    this.requireInit();
+    return this.store.events(after, limit);
+  }
+
+  /** A value events carry by reference (`data.ref`): "run:input", "run:output", "task:<key>", "dataflow:<key>". */
+  async value(ref: string): Promise<{ found: boolean; value?: unknown }> {
+    const runner = this.requireRunner();
+    const [kind, ...rest] = ref.split(":");
+    const key = rest.join(":");
+    if (kind === "run" && key === "input") return { found: true, value: runner.runState().input };
+    if (kind === "run" && key === "output") return { found: runner.runState().output !== undefined, value: runner.runState().output };
+    if (kind === "task") {
+      const t = runner.taskState(key);
+      return t && t.output !== undefined ? { found: true, value: t.output } : { found: false };
+    }
+    if (kind === "dataflow") {
+      const d = runner.dataflowState(key);
+      return d && d.status === "COMPLETED" ? { found: true, value: d.value } : { found: false };
+    }
+    return { found: false };
+  }
+
+  /** Resolves with the run once it is terminal, or as it is after `timeoutMs`. */
+  async waitForEnd(timeoutMs: number): Promise<RunView> {
+    const runner = this.requireRunner();
+    if (!TERMINAL_RUN_STATUSES.has(runner.status)) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          this.waiters.delete(done);
+          resolve();
+        };
+        const timer = setTimeout(done, timeoutMs);
+        this.waiters.add(done);
+      });
+    }
+    return this.view();
+  }
+
+  // ———————————————————————————————————————— WebSockets ————————————————————————————————————————
+
+  /** `GET /runs/:id/ws`, forwarded by the API once it has checked the caller and the run. */
+  override async fetch(request: Request): Promise<Response> {
+    if (!this.init) return new Response("run not found", { status: 404 });
+    if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") return new Response("expected a WebSocket upgrade", { status: 426 });
+    const after = Number(new URL(request.url).searchParams.get("after") ?? 0);
+    return this.sockets.accept(Number.isSafeInteger(after) && after >= 0 ? after : 0);
+  }
+
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    this.sockets.message(ws, message);
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    this.sockets.closed(ws, code, reason);
+  }
+
+  override async webSocketError(ws: WebSocket, error: unknown): Promise<void> {
+    console.error(`[weft] run ${this.init?.runId}: socket error`, error);
+    this.sockets.closed(ws, 1011, "socket error");
+  }
+
+  /**
+   * Counters since this instance started (an eviction resets them): storage write statements,
+   * queue sendBatch calls, socket frames and bytes. For operators and the benchmarks.
+   */
+  async stats(): Promise<RunStats> {
+    const runner = this.requireRunner();
+    return {
+      tasks: runner.tasks().length,
+      events: this.store.lastSeq(),
+      storageWrites: this.store.writes,
+      queueSends: this.queueSends,
+      sockets: this.sockets.count(),
+      socketFrames: this.sockets.framesSent,
+      socketBytes: this.sockets.bytesSent,
+    };
+  }
+
+  // ———————————————————————————————————————— RPC: control ————————————————————————————————————————
+
+  async control(action: Exclude<ControlAction, "start">, reason?: string): Promise<ControlResult> {
+    const runner = this.requireRunner();
+    if (!runner.canTransition(action)) {
+      return { ok: false, status: runner.status, detail: `Cannot ${action} a run that is ${runner.status}.` };
+    }
+    const now = Date.now();
+    const fx =
+      action === "cancel" ? runner.cancel(now, reason ?? "cancelled by request")
+      : action === "pause" ? runner.pause(now)
+      : action === "resume" ? runner.resume(now)
+      : runner.retry(now);
+    this.batch.add(fx);
+    await this.flush();
+    return { ok: true, run: await this.view() };
+  }
+
+  /** Stores a signal; a waiting `WaitForSignal` consumes it now, else the next one that waits on `name`. */
+  async signal(name: string, payload: unknown): Promise<{ ok: true; delivered: boolean } | { ok: false; status: string }> {
+    const runner = this.requireRunner();
+    if (TERMINAL_RUN_STATUSES.has(runner.status)) return { ok: false, status: runner.status };
+    const fx = runner.signal(name, payload, Date.now());
+    this.batch.add(fx);
+    await this.flush();
+    return { ok: true, delivered: fx.delivered };
+  }
+
+  // ———————————————————————————————————————— RPC: queue workers ————————————————————————————————————————
+
+  /**
+   * A queue worker claims attempt `(key, attempt)`: it gets the input, or learns the attempt is
+   * stale (finished, superseded, cancelled) and acks the message. A redelivered message for the
+   * attempt being processed is claimed again (the worker that had it may have crashed).
+   */
+  async claim(key: string, attempt: number): Promise<ClaimResult> {
+    const runner = this.runner;
+    if (!runner) return { status: "stale" };
+    const live = runner.liveAttempt(key, attempt);
+    if (!live || live.execution !== "queue") return { status: "stale" };
+    if (live.status === "QUEUED") {
+      this.batch.add(runner.taskStarted(key, attempt, Date.now()));
+      await this.flush();
+    }
+    return { status: "claimed", type: live.type, taskId: live.taskId, path: live.path, input: live.input, config: live.config };
+  }
+
+  /** Progress of a queue attempt; a negative percent keeps the current value (a log line). */
+  async progress(key: string, attempt: number, percent: number, message?: string): Promise<void> {
+    const runner = this.runner;
+    if (!runner) return;
+    const p = percent >= 0 ? percent : (runner.taskState(key)?.progress ?? 0);
+    this.batch.add(runner.taskProgress(key, attempt, p, Date.now(), message));
+    await this.flush();
+  }
+
+  async complete(key: string, attempt: number, output: unknown): Promise<void> {
+    if (!this.runner) return;
+    this.batch.add(this.runner.taskCompleted(key, attempt, output, Date.now()));
+    await this.flush();
+  }
+
+  async fail(key: string, attempt: number, error: FailureInfo): Promise<void> {
+    if (!this.runner) return;
+    this.batch.add(this.runner.taskFailed(key, attempt, error, Date.now()));
+    await this.flush();
+  }
+
+  // ———————————————————————————————————————— alarm ————————————————————————————————————————
+
+  override async alarm(): Promise<void> {
+    this.alarmAt = undefined; // the alarm that fired is gone
+    const runner = this.runner;
+    if (!runner) return;
+    const now = Date.now();
+    for (const t of this.store.dueTimers(now)) {
+      this.batch.timers.set(t.id, null); // fired: cleared unless a handler sets it again
+      if (t.id === SHELL_SEND) this.resendQueued();
+      else if (t.id === SHELL_INDEX) this.syncIndex();
+      else if (t.id === SHELL_WATCHDOG) this.rerunInline();
+      else this.batch.add(runner.timerFired(t.id, now));
+    }
+    await this.flush();
+  }
+
+  // ———————————————————————————————————————— the shell loop ————————————————————————————————————————
+
+  /** Persists everything batched so far in one transaction (with `also`, when given), then acts on it. */
+  private async flush(also?: () => void): Promise<void> {
+    const batch = this.batch;
+    if (batch.empty && !also) return this.armAlarm();
+    this.batch = new EffectsBatch();
+    const runner = this.requireRunner();
+    this.ctx.storage.transactionSync(() => {
+      also?.();
+      if (batch.dirtyRun) this.store.setMeta("run", runner.runState());
+      this.store.upsert("tasks", [...batch.dirtyTasks].map((k) => row(runner.taskState(k))));
+      this.store.upsert("dataflows", [...batch.dirtyDataflows].map((k) => row(runner.dataflowState(k))));
+      this.store.appendEvents(batch.events);
+      if (batch.dispatch.some((d) => d.execution === "queue")) batch.timers.set(SHELL_SEND, Date.now() + SHELL_RETRY_MS);
+      this.store.clearTimers(batch.timersToClear());
+      this.store.setTimers(batch.timersToSet());
+    });
+    await this.commit(batch);
+  }
+
+  /** Acts on a persisted batch: sockets, aborts, queue sends, inline execution, alarm, index, waiters. */
+  private async commit(batch: EffectsBatch): Promise<void> {
+    this.sockets.broadcast(batch.events);
+    for (const a of batch.aborts) this.running.get(`${a.key}#${a.attempt}`)?.abort(a.reason);
+    const queued = batch.dispatch.filter((d) => d.execution === "queue");
+    const inline = batch.dispatch.filter((d) => d.execution === "inline");
+    if (queued.length) {
+      await this.send(queued);
+      this.store.clearTimers([SHELL_SEND]);
+    }
+    if (inline.length) {
+      for (const d of inline) this.ready.push(d);
+      this.store.setTimers([{ id: SHELL_WATCHDOG, at: Date.now() + SHELL_RETRY_MS }]);
+      this.startPump();
+    }
+    await this.armAlarm();
+    if (batch.events.some((e) => e.kind === "graph" && e.type !== "progress")) this.syncIndex();
+    if (this.runner && TERMINAL_RUN_STATUSES.has(this.runner.status)) for (const w of [...this.waiters]) w();
+  }
+
+  private async send(dispatches: Dispatch[]): Promise<void> {
+    const runId = this.requireInit().runId;
+    for (let i = 0; i < dispatches.length; i += SEND_CHUNK) {
+      const messages = dispatches.slice(i, i + SEND_CHUNK).map((d) => ({ body: { runId, key: d.key, attempt: d.attempt } satisfies TaskMessage, contentType: "json" as const }));
+      this.queueSends++;
+      await this.env.TASK_QUEUE.sendBatch(messages);
+    }
+  }
+
+  private async armAlarm(): Promise<void> {
+    const next = this.store.nextTimerAt() ?? null;
+    if (next === this.alarmAt) return;
+    this.alarmAt = next;
+    if (next === null) await this.ctx.storage.deleteAlarm();
+    else await this.ctx.storage.setAlarm(next);
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushQueued) return;
+    this.flushQueued = true;
+    queueMicrotask(() => {
+      this.flushQueued = false;
+      this.flush().catch((err) => console.error(`[weft] run ${this.init?.runId}: flush failed`, err));
+    });
+  }
+
+  // ———————————————————————————————————————— inline tasks ————————————————————————————————————————
+
+  private startPump(): void {
+    if (this.pumping) return;
+    this.pumping = true;
+    void this.pump().finally(() => {
+      this.pumping = false;
+    });
+  }
+
+  /**
+   * Runs ready inline attempts in bounded batches: synchronous results are fed back at once (their
+   * successors join the same loop), then the batch is persisted and the loop yields so requests
+   * (claims, cancels, sockets) are not starved by a long run.
+   */
+  private async pump(): Promise<void> {
+    while (this.ready.length) {
+      const work = this.ready.splice(0, INLINE_BATCH);
+      for (const d of work) this.runInline(d);
+      await this.flush();
+      if (this.ready.length) await new Promise((r) => setTimeout(r, 0));
+    }
+    if (this.running.size === 0) {
+      this.store.clearTimers([SHELL_WATCHDOG]);
+      await this.armAlarm();
+    }
+  }
+
+  private runInline(d: Dispatch): void {
+    const runner = this.requireRunner();
+    const def = registry.get(d.type);
+    const id = `${d.key}#${d.attempt}`;
+    if (!def?.run) {
+      this.batch.add(runner.taskFailed(d.key, d.attempt, { name: "TaskTypeError", message: `task type ${d.type} cannot run inline here`, permanent: true }, Date.now()));
+      return;
+    }
+    const controller = new AbortController();
+    this.running.set(id, controller);
+    const ctx: TaskContext = {
+      runId: runner.runState().runId,
+      taskId: d.taskId,
+      path: d.path,
+      attempt: d.attempt,
+      config: d.config,
+      signal: controller.signal,
+      progress: (percent, message) => this.later(runner.taskProgress(d.key, d.attempt, percent, Date.now(), message)),
+      log: (message) => this.later(runner.taskProgress(d.key, d.attempt, runner.taskState(d.key)?.progress ?? 0, Date.now(), message)),
+    };
+    let result: unknown;
+    try {
+      result = def.run(d.input, ctx);
+    } catch (err) {
+      this.running.delete(id);
+      this.batch.add(runner.taskFailed(d.key, d.attempt, toErrorInfo(err), Date.now()));
+      return;
+    }
+    if (!isThenable(result)) {
+      this.running.delete(id);
+      this.batch.add(runner.taskCompleted(d.key, d.attempt, result, Date.now()));
+      return;
+    }
+    result.then(
+      (output) => {
+        this.running.delete(id);
+        this.later(runner.taskCompleted(d.key, d.attempt, output, Date.now()));
+      },
+      (err) => {
+        this.running.delete(id);
+        this.later(runner.taskFailed(d.key, d.attempt, toErrorInfo(err), Date.now()));
+      },
+    );
+  }
+
+  /** Effects produced outside a request (an async inline task ending): batched and flushed soon. */
+  private later(fx: Effects): void {
+    this.batch.add(fx);
+    this.scheduleFlush();
+  }
+
+  // ———————————————————————————————————————— recovery ————————————————————————————————————————
+
+  /** Loads the run from storage after a restart or eviction and re-arms what was in flight. */
+  private restore(): void {
+    const meta = this.store.getMeta<Omit<RunInit, "graph">>("init");
+    if (!meta) return;
+    const graph = JSON.parse(this.store.getBlob("graph") ?? "null") as Graph;
+    const init: RunInit = { ...meta, graph };
+    const snapshot: RunSnapshot = {
+      version: 1,
+      run: this.store.getMeta("run") as RunSnapshot["run"],
+      tasks: this.store.all("tasks"),
+      dataflows: this.store.all("dataflows"),
+    };
+    this.init = init;
+    this.runner = TaskGraphRunner.restore(graph, registry, snapshot, this.runnerOptions(init));
+    this.rerunInline();
+  }
+
+  /** Inline attempts that were running when the object went away run again (same attempt: results are recorded once). */
+  private rerunInline(): void {
+    const runner = this.runner;
+    if (!runner) return;
+    const queuedIds = new Set(this.ready.map((d) => `${d.key}#${d.attempt}`));
+    const lost = runner.inFlight().filter((a) => a.execution === "inline" && !this.running.has(`${a.key}#${a.attempt}`) && !queuedIds.has(`${a.key}#${a.attempt}`));
+    if (lost.length === 0) return;
+    for (const a of lost) this.ready.push(a);
+    this.startPump();
+  }
+
+  /** Re-posts every queued attempt (a duplicate message is harmless: the claim decides). */
+  private resendQueued(): void {
+    const runner = this.requireRunner();
+    const queued = runner.inFlight().filter((a) => a.execution === "queue" && a.status === "QUEUED");
+    if (queued.length) this.batch.dispatch.push(...queued);
+  }
+
+  /** Writes the run's status to the D1 run index; on failure, retried by a shell timer. */
+  private syncIndex(): void {
+    const runner = this.runner;
+    const init = this.init;
+    if (!runner || !init) return;
+    const run = runner.runState();
+    const write = updateRunIndex(createDb(this.env.DB), init.runId, {
+      status: run.status,
+      startedAt: run.startedAt,
+      completedAt: run.completedAt,
+      output: run.output,
+      error: run.error,
+    }).catch((err) => {
+      console.error(`[weft] run ${init.runId}: run index update failed; retrying`, err);
+      this.store.setTimers([{ id: SHELL_INDEX, at: Date.now() + INDEX_RETRY_MS }]);
+      return this.armAlarm();
+    });
+    this.ctx.waitUntil(write);
+  }
+
+  // ———————————————————————————————————————— helpers ————————————————————————————————————————
+
+  private runnerOptions(init: RunInit) {
+    return {
+      runId: init.runId,
+      graphId: init.graphId,
+      graphVersion: init.graphVersion,
+      ...(init.merge ? { merge: init.merge } : {}),
+      maxInlineValueBytes: DEFAULT_LIMITS.maxInlineValueBytes,
+    };
+  }
+
+  private persistSnapshot(snapshot: RunSnapshot): void {
+    this.store.setMeta("run", snapshot.run);
+    this.store.upsert("tasks", snapshot.tasks.map((t) => ({ key: t.key, status: t.status, state: t })));
+    this.store.upsert("dataflows", snapshot.dataflows.map((d) => ({ key: d.key, status: d.status, state: d })));
+  }
+
+  private requireInit(): RunInit {
+    if (!this.init) throw new RunNotFoundError();
+    return this.init;
+  }
+
+  private requireRunner(): TaskGraphRunner {
+    this.requireInit();
+    return this.runner as TaskGraphRunner;
+  }
+}
+
+/** Asked about a run this object does not hold (an id nobody started). */
+export class RunNotFoundError extends Error {
+  override readonly name = "RunNotFoundError";
+  constructor() {
+    super("run not found");
+  }
+}
+
+function row<T extends { key: string; status: string }>(state: T | undefined): { key: string; status: string; state: T } {
+  if (!state) throw new Error("runner reported a dirty row it does not have");
+  return { key: state.key, status: state.status, state };
+}

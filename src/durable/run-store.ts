@@ -22,6 +22,9 @@ const MIGRATIONS: string[][] = [
   ],
 ];
 
+/** Row documents above this many characters move to blob parts (SQLite rows hold at most 2 MB). */
+const MAX_ROW_CHARS = 256 * 1024;
+
 /** SQLite rows hold at most 2 MB; larger documents are split into parts of this many characters. */
 const BLOB_PART_CHARS = 512 * 1024;
 
@@ -62,7 +65,15 @@ export class RunStore {
   upsert(table: "tasks" | "dataflows", rows: StoredRow[]): void {
     if (rows.length === 0) return;
     const keyCol = table === "tasks" ? "key" : "id";
-    for (const chunk of chunkByChars(rows.map((r) => JSON.stringify([r.key, r.status, r.state])))) {
+    const docs = rows.map((r) => {
+      const state = JSON.stringify(r.state);
+      if (state.length <= MAX_ROW_CHARS) return `[${JSON.stringify(r.key)},${JSON.stringify(r.status)},${state}]`;
+      // A row with a large value (a big task output) keeps the value in blob parts.
+      const name = `${table}:${r.key}`;
+      this.putBlob(name, state);
+      return JSON.stringify([r.key, r.status, { $blob: name }]);
+    });
+    for (const chunk of chunkByChars(docs)) {
       this.writes++;
       this.sql.exec(
         `INSERT OR REPLACE INTO ${table} (${keyCol}, status, state)
@@ -74,9 +85,13 @@ export class RunStore {
 
   all<T>(table: "tasks" | "dataflows"): T[] {
     return this.sql
-      .exec<{ state: string }>(`SELECT state FROM ${table} ORDER BY rowid`)
+      .exec<{ state: string }>(`SELECT state FROM ${table}`)
       .toArray()
-      .map((r) => JSON.parse(r.state) as T);
+      .map((r) => {
+        const state = JSON.parse(r.state) as T | { $blob: string };
+        if (state && typeof state === "object" && "$blob" in state) return JSON.parse(this.getBlob(state.$blob) ?? "null") as T;
+        return state as T;
+      });
   }
 
   appendEvents(events: RunEvent[]): void {

@@ -1,6 +1,6 @@
 import { Type, type TObject, type TSchema } from "@sinclair/typebox";
 import type { TaskNode } from "../core/graph/schema";
-import { defineTask, type TaskPorts } from "../core/task/define-task";
+import { defineTask, type TaskDefinition, type TaskPorts } from "../core/task/define-task";
 
 const open = Type.Object({}, { additionalProperties: true });
 
@@ -51,13 +51,23 @@ export function subgraphPorts(task: TaskNode, portsOf: (t: TaskNode) => TaskPort
   return { input, output: Type.Object(outProps, { additionalProperties: leaves.some((l) => isOpen(l.output)) }) };
 }
 
-export const GraphAsTask = defineTask({
+/** What a graph task type declares: its name and catalog entry; the ports come from each instance's subgraph. */
+export type GraphTaskDefinition = Pick<TaskDefinition, "type" | "title" | "category" | "description">;
+
+/**
+ * Defines a task type executed as a subgraph (`execution: "graph"`), like GraphAsTask. Each task of
+ * the type carries its own `subgraph` (and optional `merge`) in the graph JSON; the runner expands it
+ * under the task's id (events carry `path`), and the task's output is the subgraph's merged leaves.
+ * Its ports are computed per instance (SPEC §8). A distinct type name gives a reusable step its own
+ * title and category in `/task-types` and lets validation and clients tell it apart.
+ */
+export function defineGraphTask(def: GraphTaskDefinition): TaskDefinition<typeof open, typeof open> {
+  return defineTask({ ...def, execution: "graph", input: open, output: open, ports: subgraphPorts });
+}
+
+export const GraphAsTask = defineGraphTask({
   type: "GraphAsTask",
   title: "Subgraph",
   category: "Control",
   description: "Runs a whole graph (`subgraph`) as one task of the parent run; its output is its leaves merged by `merge`.",
-  execution: "graph",
-  input: open,
-  output: open,
-  ports: subgraphPorts,
 });

@@ -1,44 +1,45 @@
 import { Type, type TObject, type TSchema } from "@sinclair/typebox";
 import { defineTask } from "../core/task/define-task";
+import { PermanentTaskError } from "../core/task/errors";
+import { throwIfAborted } from "./lib/abort";
+import { placeholders, render } from "./lib/render";
+import { InvalidPathError } from "./lib/value-path";
 
-const VARIABLE = /\{\{\s*([^{}\s]+)\s*\}\}/g;
-
-/** The top-level input ports a template reads: `{{user.name}}` reads port `user`. */
+/**
+ * The top-level input ports a template reads: `{{user.name}}` and `{{user[0]}}` read port `user`.
+ * Throws InvalidPathError on a malformed placeholder path.
+ */
 export function templateVariables(template: string): string[] {
   const names = new Set<string>();
-  for (const m of template.matchAll(VARIABLE)) names.add(m[1].split(".")[0]);
+  for (const p of placeholders(template)) if (p.segments.length > 0) names.add(p.segments[0]);
   return [...names];
 }
 
-function lookup(input: Record<string, unknown>, path: string): unknown {
-  let v: unknown = input;
-  for (const key of path.split(".")) {
-    if (v === null || typeof v !== "object") return undefined;
-    v = (v as Record<string, unknown>)[key];
-  }
-  return v;
-}
-
-/** Renders `{{path}}` placeholders; a missing value renders as the empty string, objects as JSON. */
+/** Renders `{{path}}` placeholders against the input; a missing value renders as "", objects as JSON. */
 export function renderTemplate(template: string, input: Record<string, unknown>): string {
-  return template.replace(VARIABLE, (_, path: string) => {
-    const v = lookup(input, path);
-    if (v === undefined || v === null) return "";
-    return typeof v === "object" ? JSON.stringify(v) : String(v);
-  });
+  return render(template, input);
 }
 
 const input = Type.Object({ template: Type.String({ description: "Text with {{variable}} placeholders" }) }, { additionalProperties: true });
-const output = Type.Object({ text: Type.String() });
+const output = Type.Object({ text: Type.String() }, { additionalProperties: false });
+const config = Type.Object(
+  {
+    strict: Type.Optional(Type.Boolean({ description: "Fail (permanently) when a placeholder has no value instead of rendering it empty" })),
+  },
+  { additionalProperties: false },
+);
 
 export const Template = defineTask({
   type: "Template",
   title: "Template",
   category: "String",
-  description: "Renders a string template; each {{name}} is an input port (dotted paths read into objects).",
+  description:
+    "Renders a string template. Each {{name}} is an input port; dotted paths ({{user.name}}, {{items[0]}}) read into objects. " +
+    "Missing values render empty, or fail the task with config `strict`.",
   execution: "inline",
   input,
   output,
+  config,
   // With the template known from defaults, the ports are exactly `template` + its variables;
   // otherwise (template fed by a dataflow) the schema stays open.
   ports(task) {
@@ -48,5 +49,16 @@ export const Template = defineTask({
     for (const name of templateVariables(template)) if (name !== "template") props[name] = Type.Unknown();
     return { input: Type.Object(props, { additionalProperties: false }) as TObject, output };
   },
-  run: (inp) => ({ text: renderTemplate(inp.template, inp as Record<string, unknown>) }),
+  run: (inp, ctx) => {
+    throwIfAborted(ctx.signal);
+    try {
+      const text = render(inp.template, inp, ctx.config.strict ? (path) => {
+        throw new PermanentTaskError(`template placeholder {{${path}}} has no value`, "missing_value");
+      } : undefined);
+      return { text };
+    } catch (err) {
+      if (err instanceof InvalidPathError) throw new PermanentTaskError(err.message, "invalid_path");
+      throw err;
+    }
+  },
 });

@@ -33,8 +33,8 @@ describe("the route table", () => {
     for (const r of routeTable) expect([...SCOPES, "public"]).toContain(r.scope);
   });
 
-  it("makes only /health public", () => {
-    expect(routeTable.filter((r) => r.scope === "public").map((r) => r.path)).toEqual(["/health"]);
+  it("makes only /health and /openapi.json public", () => {
+    expect(routeTable.filter((r) => r.scope === "public").map((r) => r.path).sort()).toEqual(["/health", "/openapi.json"]);
   });
 });
 

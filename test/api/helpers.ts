@@ -64,3 +64,26 @@ export async function createKey(scopes: string[], name = "test key"): Promise<{ 
   if (res.status !== 201) throw new Error(`key creation failed: ${res.status} ${await res.text()}`);
   return (await res.json()) as { id: string; key: string };
 }
+
+/** Starts a run and waits (server side, `?wait`) up to `wait` seconds for it to end. */
+export async function runAndWait(graphId: string, input: unknown, wait = 30): Promise<any> {
+  const res = await call(`/graphs/${graphId}/runs?wait=${wait}`, { json: { input } });
+  if (res.status !== 200 && res.status !== 202) throw new Error(`run failed to start: ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
+/** Polls `GET /runs/:id` until `until(run)` holds (or the deadline passes). */
+export async function pollRun(runId: string, until: (run: any) => boolean, timeoutMs = 20_000): Promise<any> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const run = await (await call(`/runs/${runId}`)).json();
+    if (until(run)) return run;
+    if (Date.now() > deadline) throw new Error(`timed out waiting; run is ${JSON.stringify(run).slice(0, 2000)}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+export async function allEvents(runId: string): Promise<any[]> {
+  const res = await call(`/runs/${runId}/events?limit=10000`);
+  return ((await res.json()) as { events: any[] }).events;
+}

@@ -1,4 +1,4 @@
-import { type Static, Type } from "@sinclair/typebox";
+import type { Static } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
 import { type ApiKeyRecord, insertApiKey, listApiKeys, revokeApiKey } from "../../db/api-keys";
 import { createDb } from "../../db/client";
@@ -6,21 +6,23 @@ import { SMALL_BODY_BYTES, readJsonBody } from "../body";
 import { listParams } from "../list-params";
 import { HttpProblem } from "../problem";
 import type { RouteTable } from "../route-table";
-import { SCOPES } from "../scopes";
+import { ListQuery } from "../schemas/common";
+import { ApiKeyPageSchema, CreateKeyBodySchema, CreatedApiKeySchema } from "../schemas/key";
 import { generateApiKey, hashSecret } from "../secrets";
 
-const CreateKeyBody = Type.Object(
-  {
-    name: Type.String({ minLength: 1, maxLength: 128 }),
-    scopes: Type.Array(Type.Union(SCOPES.map((s) => Type.Literal(s))), { minItems: 1, maxItems: SCOPES.length, uniqueItems: true }),
-  },
-  { additionalProperties: false },
-);
+const CreateKeyBody = CreateKeyBodySchema;
 type CreateKeyBody = Static<typeof CreateKeyBody>;
 
 /** API keys: create (the key is in that response only), list (never secrets), revoke. Admin only. */
 export function registerKeyRoutes(routes: RouteTable): void {
-  routes.post("/keys", "admin", async (c) => {
+  routes.post(
+    "/keys",
+    {
+      scope: "admin",
+      summary: "Create an API key (the key is shown in this response only)",
+      body: CreateKeyBodySchema,
+      responses: { 201: { description: "The key, with its secret", schema: CreatedApiKeySchema } },
+    }, async (c) => {
     const body = await readJsonBody(c.req.raw, SMALL_BODY_BYTES);
     if (!Value.Check(CreateKeyBody, body)) {
       const errors = [...Value.Errors(CreateKeyBody, body)].map((e) => ({ path: e.path, message: e.message }));
@@ -32,12 +34,14 @@ export function registerKeyRoutes(routes: RouteTable): void {
     return c.json({ ...keyJson(record), key }, 201);
   });
 
-  routes.get("/keys", "admin", async (c) => {
+  routes.get(
+    "/keys",
+    { scope: "admin", summary: "List API keys (never their secrets)", query: ListQuery, responses: { 200: { description: "A page of keys", schema: ApiKeyPageSchema } } }, async (c) => {
     const page = await listApiKeys(createDb(c.env.DB), listParams(c));
     return c.json({ items: page.items.map(keyJson), nextCursor: page.nextCursor });
   });
 
-  routes.delete("/keys/:id", "admin", async (c) => {
+  routes.delete("/keys/:id", { scope: "admin", summary: "Revoke an API key", responses: { 204: { description: "Revoked" } } }, async (c) => {
     const found = await revokeApiKey(createDb(c.env.DB), c.req.param("id"));
     if (!found) throw new HttpProblem("not-found", `There is no API key ${JSON.stringify(c.req.param("id").slice(0, 128))}.`);
     return c.body(null, 204);

@@ -9,3 +9,4 @@ export * from "./schema-errors";
 export * from "./topo";
 export * from "./validate";
 export type { ValidationError } from "./validation-error";
+export * from "./run-input";

@@ -6,16 +6,21 @@ export interface ErrorInfo {
   name: string;
   message: string;
   code?: string;
+  /** The earliest a retry is useful, from the failure itself (an HTTP `Retry-After`). */
+  retryAfterMs?: number;
 }
 
 export class TaskError extends Error {
   readonly code?: string;
   readonly permanent: boolean;
-  constructor(message: string, opts: { name?: string; code?: string; permanent?: boolean } = {}) {
+  /** The earliest a retry is useful (e.g. a 429's `Retry-After`); the runner waits at least this long. */
+  readonly retryAfterMs?: number;
+  constructor(message: string, opts: { name?: string; code?: string; permanent?: boolean; retryAfterMs?: number } = {}) {
     super(message);
     this.name = opts.name ?? "TaskError";
     this.code = opts.code;
     this.permanent = opts.permanent ?? false;
+    if (opts.retryAfterMs !== undefined) this.retryAfterMs = opts.retryAfterMs;
   }
 }
 
@@ -57,7 +62,13 @@ const PERMANENT_NAMES = new Set(["TaskInvalidInputError", "AssertionError", "Per
 /** The client-safe shape of any thrown value: name, message, code — no stack. */
 export function toErrorInfo(err: unknown): ErrorInfo & { permanent?: boolean } {
   if (err instanceof TaskError) {
-    return { name: err.name, message: err.message, ...(err.code ? { code: err.code } : {}), ...(err.permanent ? { permanent: true } : {}) };
+    return {
+      name: err.name,
+      message: err.message,
+      ...(err.code ? { code: err.code } : {}),
+      ...(err.permanent ? { permanent: true } : {}),
+      ...(err.retryAfterMs !== undefined ? { retryAfterMs: err.retryAfterMs } : {}),
+    };
   }
   if (err instanceof Error) {
     const code = (err as { code?: unknown }).code;

@@ -1,0 +1,252 @@
+import type { RunEvent } from "../core/events";
+import type { RunStatus, TaskStatus, DataflowStatus } from "../core/status";
+import { dataflowKey, taskKey } from "./keys";
+
+/*
+ * The viewer's picture of one run, built from its event log (SPEC §4). Pure: events in, changed
+ * keys out, so the page repaints only what changed and the logic is tested without a browser.
+ */
+
+export interface ErrorLike {
+  name: string;
+  message: string;
+  code?: string;
+}
+
+export interface TaskState {
+  key: string;
+  taskId: string;
+  path?: string;
+  status: TaskStatus;
+  attempts: number;
+  /** 0–100 from `task progress`; 100 once completed. */
+  progress?: number;
+  message?: string;
+  startedAt?: string;
+  completedAt?: string;
+  error?: ErrorLike;
+  output?: unknown;
+  /** Set while a failed attempt waits for its retry. */
+  retry?: { attempt: number; delayMs?: number; error?: ErrorLike };
+}
+
+export interface DataflowState {
+  key: string;
+  dataflowId: string;
+  path?: string;
+  status: DataflowStatus;
+  value?: unknown;
+  ref?: { ref: string; size: number };
+  error?: ErrorLike;
+}
+
+/** What one batch of events changed. */
+export interface Changes {
+  tasks: Set<string>;
+  dataflows: Set<string>;
+  run: boolean;
+}
+
+export const FINISHED_TASK: ReadonlySet<TaskStatus> = new Set(["COMPLETED", "FAILED", "SKIPPED", "ABORTED"]);
+export const TERMINAL_RUN: ReadonlySet<RunStatus> = new Set(["COMPLETED", "FAILED", "ABORTED"]);
+
+const TASK_STATUS_BY_EVENT: Partial<Record<string, TaskStatus>> = {
+  queued: "QUEUED",
+  start: "PROCESSING",
+  retry: "PENDING",
+  complete: "COMPLETED",
+  error: "FAILED",
+  skipped: "SKIPPED",
+  abort: "ABORTED",
+};
+
+const RUN_STATUS_BY_EVENT: Partial<Record<string, RunStatus>> = {
+  start: "PROCESSING",
+  pause: "PAUSED",
+  resume: "PROCESSING",
+  complete: "COMPLETED",
+  error: "FAILED",
+  abort: "ABORTED",
+};
+
+const DATAFLOW_STATUS_BY_EVENT: Partial<Record<string, DataflowStatus>> = { complete: "COMPLETED", skipped: "SKIPPED", error: "FAILED" };
+
+function asError(v: unknown): ErrorLike | undefined {
+  if (!v || typeof v !== "object") return undefined;
+  const e = v as Record<string, unknown>;
+  if (typeof e.message !== "string") return undefined;
+  return { name: typeof e.name === "string" ? e.name : "Error", message: e.message, ...(typeof e.code === "string" ? { code: e.code } : {}) };
+}
+
+function asRef(v: unknown): { ref: string; size: number } | undefined {
+  if (!v || typeof v !== "object") return undefined;
+  const r = v as Record<string, unknown>;
+  return typeof r.ref === "string" ? { ref: r.ref, size: typeof r.size === "number" ? r.size : 0 } : undefined;
+}
+
+export class RunState {
+  status: RunStatus = "PENDING";
+  /** From `graph progress`; undefined until the runner reports one. */
+  reportedProgress?: number;
+  output?: unknown;
+  error?: ErrorLike;
+  startedAt?: string;
+  completedAt?: string;
+  lastSeq = 0;
+  readonly tasks = new Map<string, TaskState>();
+  readonly dataflows = new Map<string, DataflowState>();
+  private finished = 0;
+
+  /**
+   * `taskKeys`: every task of the graph (subgraphs included), so progress counts the tasks that
+   * have not said anything yet; `dataflowKeys` likewise for dataflows.
+   */
+  constructor(taskKeys: Iterable<{ key: string; taskId: string; path?: string }>, dataflowKeys: Iterable<{ key: string; dataflowId: string; path?: string }> = []) {
+    for (const t of taskKeys) this.tasks.set(t.key, { key: t.key, taskId: t.taskId, ...(t.path ? { path: t.path } : {}), status: "PENDING", attempts: 0 });
+    for (const d of dataflowKeys) this.dataflows.set(d.key, { key: d.key, dataflowId: d.dataflowId, ...(d.path ? { path: d.path } : {}), status: "PENDING" });
+  }
+
+  get totalTasks(): number {
+    return this.tasks.size;
+  }
+
+  get finishedTasks(): number {
+    return this.finished;
+  }
+
+  /** 0–100: what the runner reported, else the share of finished tasks; 100 once the run is over. */
+  get progress(): number {
+    if (TERMINAL_RUN.has(this.status)) return 100;
+    if (this.reportedProgress !== undefined) return this.reportedProgress;
+    return this.tasks.size === 0 ? 0 : Math.floor((100 * this.finished) / this.tasks.size);
+  }
+
+  get terminal(): boolean {
+    return TERMINAL_RUN.has(this.status);
+  }
+
+  /**
+   * Takes a run resource's snapshot (GET /runs/:id) as the starting picture; the event log,
+   * applied afterwards, brings it up to date.
+   */
+  seed(run: { status: RunStatus; error?: ErrorLike | null; output?: unknown; startedAt?: string | null; completedAt?: string | null; tasks?: { id: string; path?: string; status: TaskStatus; attempts: number; startedAt?: string | null; completedAt?: string | null; error?: ErrorLike }[] }): void {
+    this.status = run.status;
+    if (run.error) this.error = run.error;
+    if (run.output !== undefined && run.output !== null) this.output = run.output;
+    if (run.startedAt) this.startedAt = run.startedAt;
+    if (run.completedAt) this.completedAt = run.completedAt;
+    for (const t of run.tasks ?? []) {
+      const task = this.taskFor(t.id, t.path);
+      task.status = t.status;
+      task.attempts = t.attempts;
+      if (t.startedAt) task.startedAt = t.startedAt;
+      if (t.completedAt) task.completedAt = t.completedAt;
+      if (t.error) task.error = t.error;
+      if (t.status === "COMPLETED") task.progress = 100;
+    }
+    this.finished = 0;
+    for (const t of this.tasks.values()) if (FINISHED_TASK.has(t.status)) this.finished++;
+  }
+
+  /** Applies events in seq order; those at or below the last seq seen are ignored (replays overlap). */
+  apply(events: readonly RunEvent[]): Changes {
+    const changes: Changes = { tasks: new Set(), dataflows: new Set(), run: false };
+    for (const e of events) {
+      if (e.seq <= this.lastSeq) continue;
+      this.lastSeq = e.seq;
+      if (e.kind === "graph") this.applyGraph(e, changes);
+      else if (e.kind === "task") this.applyTask(e, changes);
+      else this.applyDataflow(e, changes);
+    }
+    return changes;
+  }
+
+  private applyGraph(e: Extract<RunEvent, { kind: "graph" }>, changes: Changes): void {
+    changes.run = true;
+    const data = e.data ?? {};
+    if (e.type === "progress") {
+      if (typeof data.progress === "number") this.reportedProgress = Math.max(0, Math.min(100, data.progress));
+      return;
+    }
+    const status = RUN_STATUS_BY_EVENT[e.type];
+    if (status) this.status = status;
+    if (e.type === "start") this.startedAt ??= e.ts;
+    if (e.type === "complete") this.output = data.output;
+    if (e.type === "error") this.error = asError(data.error);
+    if (TERMINAL_RUN.has(this.status)) this.completedAt = e.ts;
+    else this.completedAt = undefined;
+  }
+
+  private taskFor(taskId: string, path?: string): TaskState {
+    const key = taskKey(taskId, path);
+    let task = this.tasks.get(key);
+    if (!task) {
+      // A task the graph did not list (a replicated instance, a newer version): show it all the same.
+      task = { key, taskId, ...(path ? { path } : {}), status: "PENDING", attempts: 0 };
+      this.tasks.set(key, task);
+    }
+    return task;
+  }
+
+  private applyTask(e: Extract<RunEvent, { kind: "task" }>, changes: Changes): void {
+    const task = this.taskFor(e.taskId, e.path);
+    const data = e.data ?? {};
+    const wasFinished = FINISHED_TASK.has(task.status);
+    changes.tasks.add(task.key);
+    if (e.type === "progress") {
+      if (typeof data.progress === "number") task.progress = Math.max(0, Math.min(100, data.progress));
+      if (typeof data.message === "string") task.message = data.message;
+      return;
+    }
+    const status = TASK_STATUS_BY_EVENT[e.type];
+    if (status) task.status = status;
+    if (typeof data.attempt === "number" && (e.type === "start" || e.type === "queued")) task.attempts = Math.max(task.attempts, data.attempt);
+    switch (e.type) {
+      case "start":
+        task.startedAt ??= e.ts;
+        task.retry = undefined;
+        task.progress = 0;
+        break;
+      case "retry":
+        task.retry = { attempt: typeof data.attempt === "number" ? data.attempt : task.attempts, ...(typeof data.delayMs === "number" ? { delayMs: data.delayMs } : {}), ...(asError(data.error) ? { error: asError(data.error) } : {}) };
+        break;
+      case "complete":
+        task.output = data.output;
+        task.progress = 100;
+        task.completedAt = e.ts;
+        task.retry = undefined;
+        break;
+      case "error":
+        task.error = asError(data.error);
+        task.completedAt = e.ts;
+        break;
+      case "skipped":
+      case "abort":
+        if (typeof data.reason === "string") task.message = data.reason;
+        task.completedAt = e.ts;
+        break;
+    }
+    const isFinished = FINISHED_TASK.has(task.status);
+    if (isFinished && !wasFinished) this.finished++;
+    if (!isFinished && wasFinished) this.finished--;
+  }
+
+  private applyDataflow(e: Extract<RunEvent, { kind: "dataflow" }>, changes: Changes): void {
+    const key = dataflowKey(e.dataflowId, e.path);
+    let df = this.dataflows.get(key);
+    if (!df) {
+      df = { key, dataflowId: e.dataflowId, ...(e.path ? { path: e.path } : {}), status: "PENDING" };
+      this.dataflows.set(key, df);
+    }
+    const data = e.data ?? {};
+    const status = DATAFLOW_STATUS_BY_EVENT[e.type];
+    if (status) df.status = status;
+    if (e.type === "complete") {
+      const ref = asRef(data.ref);
+      if (ref) df.ref = ref;
+      else df.value = data.value;
+    }
+    if (e.type === "error") df.error = asError(data.error);
+    changes.dataflows.add(key);
+  }
+}

@@ -1,0 +1,44 @@
+import type { TaskRegistry } from "../task/registry";
+import { pointer } from "./pointer";
+import { declaredPorts, propertySchema } from "./ports";
+import type { Graph } from "./schema";
+import { schemaErrors } from "./schema-errors";
+import type { ValidationError } from "./validation-error";
+
+/**
+ * Checks a run input against the graph's root tasks (the tasks no dataflow feeds), which receive
+ * all of it (SPEC §2): each key a root declares must fit that port's schema, and each required
+ * root port must come from the task's defaults or the input. Paths point into the request body
+ * (`/input/<key>`). Non-root tasks are checked when their input is assembled at dispatch.
+ */
+export function validateRunInput(graph: Graph, input: unknown, registry: TaskRegistry): ValidationError[] {
+  if (input === null || typeof input !== "object" || Array.isArray(input)) {
+    return [{ path: "/input", message: "must be a JSON object" }];
+  }
+  const given = input as Record<string, unknown>;
+  const fed = new Set(graph.dataflows.map((d) => d.targetTaskId));
+  const errors: ValidationError[] = [];
+  const seen = new Set<string>();
+  const report = (e: ValidationError) => {
+    const k = `${e.path}\u0000${e.message}`;
+    if (!seen.has(k)) {
+      seen.add(k);
+      errors.push(e);
+    }
+  };
+  for (const task of graph.tasks) {
+    if (fed.has(task.id)) continue;
+    const ports = registry.portsOf(task);
+    if (!ports) continue;
+    for (const port of declaredPorts(ports.input)) {
+      const schema = propertySchema(ports.input, port);
+      if (!schema) continue;
+      if (port in given) {
+        for (const e of schemaErrors(schema, given[port], pointer("/input", port))) report({ path: e.path, message: `${e.message} (input of task ${task.id})` });
+      } else if (ports.input.required?.includes(port) && !(task.defaults && port in task.defaults)) {
+        report({ path: pointer("/input", port), message: `is required by task ${task.id}` });
+      }
+    }
+  }
+  return errors;
+}

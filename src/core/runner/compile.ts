@@ -1,0 +1,363 @@
+import type { TObject, TSchema } from "@sinclair/typebox";
+import { ERROR_PORT, WHOLE_PORT } from "../graph/dataflow-id";
+import type { Dataflow, GraphBody, MergeStrategy, TaskNode } from "../graph/schema";
+import type { AnyTaskDefinition, Execution } from "../task/define-task";
+import type { TaskRegistry } from "../task/registry";
+import { GraphCompileError } from "./errors";
+import { normalizeRetry, type RetrySettings } from "./backoff";
+
+/**
+ * The graph flattened once into arrays the runner indexes by number: every task at every
+ * depth (pre-order, a GraphAsTask followed by its subgraph), every dataflow, and one scope
+ * per graph body (the run's, then one per GraphAsTask). Adjacency lists and input-assembly
+ * plans are computed here so that scheduling never looks at the graph JSON again.
+ */
+export interface CompiledGraph {
+  tasks: CompiledTask[];
+  edges: CompiledEdge[];
+  scopes: CompiledScope[];
+  /** Task key → index. */
+  taskIndex: Map<string, number>;
+  /** Dataflow key → index: see edgeIndexOf. */
+  edgeIndex: Map<string, number> | undefined;
+  /** Tasks whose progress makes up the run's progress (all but GraphAsTask containers). */
+  progressTasks: number;
+}
+
+/** CompiledEdge.flags bits. */
+export const FROM_ERROR = 1;
+export const FROM_WHOLE = 2;
+/** The target port is `*`: the value's keys merge into the input. */
+export const TO_WHOLE = 4;
+/** The target port is array-typed: values are collected in dataflow order. */
+export const TO_ARRAY = 8;
+/** With TO_ARRAY: an array value is spread into the collection (the port's items are not arrays). */
+export const SPREAD = 16;
+
+export interface CompiledTask {
+  index: number;
+  key: string;
+  taskId: string;
+  path: string;
+  type: string;
+  node: TaskNode;
+  def: AnyTaskDefinition;
+  execution: Execution;
+  isGraph: boolean;
+  /** Durable task (definition.wait): parked by the runner instead of dispatched. */
+  isWait: boolean;
+  inputSchema: TObject;
+  outputSchema: TObject;
+  /** The scope this task belongs to; its GraphAsTask's own scope in `childScope` (-1 otherwise). */
+  scope: number;
+  childScope: number;
+  inEdges: number[];
+  outEdges: number[];
+  hasErrorEdges: boolean;
+  defaults: Record<string, unknown> | undefined;
+  config: Record<string, unknown>;
+  /** Input schema accepts keys it does not declare. */
+  openInput: boolean;
+  /** See scopeInputPorts(). */
+  scopeInputPorts: string[] | undefined;
+  /** See fedPorts(). */
+  fedPorts: string[] | undefined;
+  /** Some incoming dataflow targets `*`. */
+  wholeInput: boolean;
+  retry: RetrySettings;
+  /** 0 when the task has no timeout. */
+  timeoutMs: number;
+  replicate: string[] | undefined;
+}
+
+export interface CompiledEdge {
+  /** "<path>/<id>", or the id at top level. */
+  key: string;
+  /** The dataflow id inside its graph body (SPEC §1). */
+  id: string;
+  path: string;
+  source: number;
+  target: number;
+  sourcePort: string;
+  targetPort: string;
+  /** FROM_ERROR | FROM_WHOLE | TO_WHOLE | TO_ARRAY | SPREAD. */
+  flags: number;
+}
+
+export interface CompiledScope {
+  index: number;
+  /** The GraphAsTask that owns the scope; -1 for the run. */
+  owner: number;
+  tasks: number[];
+  /** Tasks with no incoming dataflow, in task order. */
+  roots: number[];
+  /** Tasks with no outgoing dataflow at all, in task order (SPEC §8). */
+  leaves: number[];
+  /** The GraphAsTask's own merge (the run scope's is decided by the runner options). */
+  merge: MergeStrategy | undefined;
+}
+
+/** Shared empty lists: most tasks have no `*` edges, no array ports, no fed ports; allocating is what costs. */
+const NONE: never[] = [];
+Object.freeze(NONE);
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function props(schema: TObject): Record<string, TSchema> {
+  return (schema.properties ?? {}) as Record<string, TSchema>;
+}
+
+/**
+ * dataflowId() (SPEC §1), built by join: a template literal leaves a tree of cons strings that
+ * costs several times the flat string's memory for as long as the run lives.
+ */
+export function flatDataflowId(df: Dataflow): string {
+  return [df.sourceTaskId, "[", df.sourceTaskPortId, "] ==> ", df.targetTaskId, "[", df.targetTaskPortId, "]"].join("");
+}
+
+function taskAt(pointer: string, i: number): string {
+  return `${pointer}/tasks/${i}`;
+}
+
+const NO_CONFIG: Record<string, unknown> = Object.freeze({});
+const DEFAULT_RETRY = Object.freeze(normalizeRetry(undefined));
+const RESERVED_IN_ID = /[/[\]\s]/;
+
+export function compileGraph(graph: GraphBody, registry: TaskRegistry): CompiledGraph {
+  const out: CompiledGraph = { tasks: [], edges: [], scopes: [], taskIndex: new Map(), edgeIndex: undefined, progressTasks: 0 };
+  compileBody(out, graph, registry, -1, "", "");
+  for (const t of out.tasks) if (!t.isGraph) out.progressTasks++;
+  return out;
+}
+
+/** Dataflow key → index, built on first use (the DO reads rows by key; a plain run never needs it). */
+export function edgeIndexOf(g: CompiledGraph): Map<string, number> {
+  if (g.edgeIndex) return g.edgeIndex;
+  const index = new Map<string, number>();
+  g.edges.forEach((e, i) => {
+    if (index.has(e.key)) throw new GraphCompileError(`duplicate dataflow ${e.id}`, e.path ? `/${e.path}` : "/dataflows");
+    index.set(e.key, i);
+  });
+  g.edgeIndex = index;
+  return index;
+}
+
+function compileBody(out: CompiledGraph, body: GraphBody, registry: TaskRegistry, owner: number, path: string, pointer: string): number {
+  if (!isObject(body) || !Array.isArray(body.tasks) || !Array.isArray(body.dataflows)) {
+    throw new GraphCompileError("a graph needs `tasks` and `dataflows` arrays", pointer || "/");
+  }
+  const scope: CompiledScope = { index: out.scopes.length, owner, tasks: [], roots: [], leaves: [], merge: undefined };
+  out.scopes.push(scope);
+  const prefix = path ? `${path}/` : "";
+  // At top level a task's key is its id, so the run-wide index serves as the body's too.
+  const local = path ? new Map<string, number>() : out.taskIndex;
+
+  const tasks = body.tasks;
+  let lastType = "";
+  let lastDef: AnyTaskDefinition | undefined;
+  for (let i = 0; i < tasks.length; i++) {
+    const node = tasks[i];
+    if (!isObject(node) || typeof node.id !== "string" || typeof node.type !== "string") {
+      throw new GraphCompileError("a task needs string `id` and `type`", taskAt(pointer, i));
+    }
+    if (node.id.length === 0 || RESERVED_IN_ID.test(node.id)) throw new GraphCompileError(`task id "${node.id}" is empty or contains "/", "[", "]" or spaces`, `${taskAt(pointer, i)}/id`);
+    const known = local.size;
+    local.set(node.id, out.tasks.length);
+    if (local.size === known) throw new GraphCompileError(`duplicate task id "${node.id}"`, `${taskAt(pointer, i)}/id`);
+    // Graphs repeat a few types many times: skip the registry lookup for a run of the same type.
+    const def = node.type === lastType ? lastDef : registry.get(node.type);
+    lastType = node.type;
+    lastDef = def;
+    if (!def) throw new GraphCompileError(`unknown task type "${node.type}"`, `${taskAt(pointer, i)}/type`);
+    const isGraph = def.execution === "graph";
+    if (isGraph !== (node.subgraph !== undefined)) {
+      throw new GraphCompileError(isGraph ? "a GraphAsTask needs a `subgraph`" : `\`subgraph\` on a ${node.type} task`, `${taskAt(pointer, i)}/subgraph`);
+    }
+    // Static ports need no per-instance cache entry.
+    const ports = def.ports ? registry.portsOf(node) : { input: def.input, output: def.output };
+    if (!ports) throw new GraphCompileError(`no ports for task type "${node.type}"`, `${taskAt(pointer, i)}/type`);
+    const config = (node.config ?? NO_CONFIG) as Record<string, unknown>;
+    const replicate = Array.isArray(config.replicate) && config.replicate.length > 0 ? (config.replicate as string[]) : undefined;
+    if (replicate && isGraph) throw new GraphCompileError("`replicate` is not supported on a GraphAsTask", `${taskAt(pointer, i)}/config/replicate`);
+    const timeoutMs = typeof config.timeoutMs === "number" && config.timeoutMs > 0 ? config.timeoutMs : 0;
+    const task: CompiledTask = {
+      index: out.tasks.length,
+      key: prefix + node.id,
+      taskId: node.id,
+      path,
+      type: node.type,
+      node,
+      def,
+      execution: def.execution,
+      isGraph,
+      isWait: !isGraph && typeof def.wait === "function",
+      inputSchema: ports.input,
+      outputSchema: ports.output,
+      scope: scope.index,
+      childScope: -1,
+      inEdges: NONE,
+      outEdges: NONE,
+      hasErrorEdges: false,
+      defaults: isObject(node.defaults) ? node.defaults : undefined,
+      config,
+      openInput: ports.input.additionalProperties !== false,
+      scopeInputPorts: undefined,
+      fedPorts: undefined,
+      wholeInput: false,
+      // A GraphAsTask is not retried as a whole: its inner tasks carry their own policies.
+      retry: isGraph || config.retry === undefined ? DEFAULT_RETRY : normalizeRetry(config.retry),
+      timeoutMs,
+      replicate,
+    };
+    if (path) out.taskIndex.set(task.key, task.index);
+    out.tasks.push(task);
+    scope.tasks.push(task.index);
+    if (isGraph) {
+      // Pre-order: a GraphAsTask's subgraph follows it directly.
+      task.childScope = compileBody(out, node.subgraph as GraphBody, registry, task.index, task.key, `${taskAt(pointer, i)}/subgraph`);
+      out.scopes[task.childScope].merge = node.merge;
+    }
+  }
+
+  const dataflows = body.dataflows;
+  const firstEdge = out.edges.length;
+  for (let i = 0; i < dataflows.length; i++) {
+    const df: Dataflow = dataflows[i];
+    if (!isObject(df) || typeof df.sourceTaskPortId !== "string" || typeof df.targetTaskPortId !== "string") {
+      throw new GraphCompileError("a dataflow needs task and port ids", `${pointer}/dataflows/${i}`);
+    }
+    const source = local.get(df.sourceTaskId);
+    const target = local.get(df.targetTaskId);
+    if (source === undefined) throw new GraphCompileError(`no task "${df.sourceTaskId}"`, `${pointer}/dataflows/${i}/sourceTaskId`);
+    if (target === undefined) throw new GraphCompileError(`no task "${df.targetTaskId}"`, `${pointer}/dataflows/${i}/targetTaskId`);
+    const id = flatDataflowId(df);
+    const fromError = df.sourceTaskPortId === ERROR_PORT;
+    out.edges.push({
+      key: prefix ? prefix + id : id,
+      id,
+      path,
+      source,
+      target,
+      sourcePort: df.sourceTaskPortId,
+      targetPort: df.targetTaskPortId,
+      flags: (fromError ? FROM_ERROR : 0) | (df.sourceTaskPortId === WHOLE_PORT ? FROM_WHOLE : 0),
+    });
+    if (fromError) out.tasks[source].hasErrorEdges = true;
+  }
+  linkEdges(out, scope, firstEdge);
+
+  for (const ti of scope.tasks) {
+    const t = out.tasks[ti];
+    if (t.inEdges.length === 0) scope.roots.push(ti);
+    if (t.outEdges.length === 0) scope.leaves.push(ti);
+    planInput(out, t);
+  }
+  checkAcyclic(out, scope, firstEdge, pointer);
+  return scope.index;
+}
+
+/** Fills each task's exact-size inEdges/outEdges lists (in dataflow order) from the body's edges. */
+function linkEdges(out: CompiledGraph, scope: CompiledScope, firstEdge: number): void {
+  if (scope.tasks.length === 0 || firstEdge === out.edges.length) return;
+  const first = scope.tasks[0];
+  const inDegree = new Int32Array(out.tasks.length - first);
+  const outDegree = new Int32Array(out.tasks.length - first);
+  for (let e = firstEdge; e < out.edges.length; e++) {
+    inDegree[out.edges[e].target - first]++;
+    outDegree[out.edges[e].source - first]++;
+  }
+  for (const ti of scope.tasks) {
+    const t = out.tasks[ti];
+    if (inDegree[ti - first] > 0) t.inEdges = new Array<number>(inDegree[ti - first]);
+    if (outDegree[ti - first] > 0) t.outEdges = new Array<number>(outDegree[ti - first]);
+    inDegree[ti - first] = 0;
+    outDegree[ti - first] = 0;
+  }
+  for (let e = firstEdge; e < out.edges.length; e++) {
+    const { source, target } = out.edges[e];
+    out.tasks[target].inEdges[inDegree[target - first]++] = e;
+    out.tasks[source].outEdges[outDegree[source - first]++] = e;
+  }
+}
+
+/** Marks how each incoming dataflow lands in the task's input (see input.ts). */
+function planInput(out: CompiledGraph, t: CompiledTask): void {
+  if (t.inEdges.length === 0) return;
+  const declared = props(t.inputSchema);
+  for (const ei of t.inEdges) {
+    const e = out.edges[ei];
+    if (e.targetPort === WHOLE_PORT) {
+      e.flags |= TO_WHOLE;
+      t.wholeInput = true;
+      continue;
+    }
+    const schema = Object.hasOwn(declared, e.targetPort) ? (declared[e.targetPort] as TSchema & { type?: unknown; items?: { type?: unknown } }) : undefined;
+    if (schema?.type === "array") e.flags |= TO_ARRAY | (schema.items?.type !== "array" ? SPREAD : 0);
+  }
+}
+
+/** Ports some dataflow (other than `*`) feeds: scope-input keys an open task leaves out. Computed on first use. */
+export function fedPorts(g: CompiledGraph, t: CompiledTask): string[] {
+  if (t.fedPorts === undefined) {
+    const fed: string[] = [];
+    for (const ei of t.inEdges) {
+      const port = g.edges[ei].targetPort;
+      if (port !== WHOLE_PORT && !fed.includes(port)) fed.push(port);
+    }
+    t.fedPorts = fed;
+  }
+  return t.fedPorts;
+}
+
+/** Closed input: the declared ports the scope input may fill (those no dataflow feeds); computed on first use. */
+export function scopeInputPorts(g: CompiledGraph, t: CompiledTask): string[] {
+  if (t.scopeInputPorts === undefined) {
+    const fed = fedPorts(g, t);
+    t.scopeInputPorts = Object.keys(props(t.inputSchema)).filter((p) => !fed.includes(p));
+  }
+  return t.scopeInputPorts;
+}
+
+/**
+ * Kahn's algorithm over one body, on typed arrays (it runs on every compile, so it must be cheap);
+ * names the tasks left on a cycle.
+ */
+function checkAcyclic(out: CompiledGraph, scope: CompiledScope, firstEdge: number, pointer: string): void {
+  const n = scope.tasks.length;
+  if (n === 0) return;
+  // Local numbering: position in scope.tasks.
+  const first = scope.tasks[0];
+  const localOf = new Int32Array(out.tasks.length - first);
+  for (let i = 0; i < n; i++) localOf[scope.tasks[i] - first] = i;
+  const edgeCount = out.edges.length - firstEdge;
+  const indegree = new Int32Array(n);
+  const start = new Int32Array(n + 1);
+  const src = new Int32Array(edgeCount);
+  const dst = new Int32Array(edgeCount);
+  for (let e = 0; e < edgeCount; e++) {
+    const edge = out.edges[firstEdge + e];
+    src[e] = localOf[edge.source - first];
+    dst[e] = localOf[edge.target - first];
+    start[src[e] + 1]++;
+    indegree[dst[e]]++;
+  }
+  for (let i = 0; i < n; i++) start[i + 1] += start[i];
+  const fill = start.slice(0, n);
+  const next = new Int32Array(edgeCount);
+  for (let e = 0; e < edgeCount; e++) next[fill[src[e]]++] = dst[e];
+  const stack = new Int32Array(n);
+  let top = 0;
+  for (let i = 0; i < n; i++) if (indegree[i] === 0) stack[top++] = i;
+  let visited = 0;
+  while (top > 0) {
+    const t = stack[--top];
+    visited++;
+    for (let o = start[t]; o < start[t + 1]; o++) if (--indegree[next[o]] === 0) stack[top++] = next[o];
+  }
+  if (visited !== n) {
+    const onCycle = scope.tasks.filter((_, i) => indegree[i] > 0).map((ti) => out.tasks[ti].taskId);
+    throw new GraphCompileError(`the dataflows form a cycle through ${onCycle.join(", ")}`, `${pointer}/dataflows`);
+  }
+}

@@ -1,0 +1,154 @@
+import type { DataflowStatus, TaskStatus } from "../status";
+import type { ErrorInfo } from "../task/errors";
+import type { DataflowState, TaskState, WaitState } from "./types";
+
+/**
+ * The runner's live task row: the persisted `TaskState` fields (with -1 for "no time") plus
+ * counters derived from the dataflows, which `restore` recomputes instead of storing.
+ */
+export class TaskRow {
+  /** Dirty-marking stamp (see EffectsBuilder). */
+  mark = 0;
+  status: TaskStatus = "PENDING";
+  attempts = 0;
+  attemptBase = 0;
+  progress = 0;
+  input: Record<string, unknown> | undefined = undefined;
+  output: unknown = undefined;
+  error: ErrorInfo | undefined = undefined;
+  reason: string | undefined = undefined;
+  routed = false;
+  endedByFailure = false;
+  startedAt = -1;
+  completedAt = -1;
+  queuedAt = -1;
+  wait: WaitState | undefined = undefined;
+  waitOrder = -1;
+  retryAt = -1;
+  timeoutAt = -1;
+  waitAt = -1;
+  /** Replicated task: replica count once expanded, -1 before. */
+  replicas = -1;
+
+  // Derived (not persisted).
+  /** Incoming dataflows still PENDING. */
+  pending = 0;
+  /** Incoming dataflows COMPLETED. */
+  completedIn = 0;
+  /** Replicated task: row index of replica i at [i]. */
+  replicaRows: number[] | undefined = undefined;
+  replicasDone = 0;
+  replicaProgress = 0;
+
+  constructor(
+    readonly index: number,
+    /** Compiled task index (a replica shares its task's). */
+    readonly node: number,
+    readonly key: string,
+    readonly taskId: string,
+    readonly path: string,
+    readonly type: string,
+    /** Row index of the replicated task for a replica row, else -1. */
+    readonly replicaOf: number,
+    readonly replica: number,
+  ) {}
+
+  toState(replicaOfKey: string | undefined): TaskState {
+    const s: TaskState = {
+      key: this.key,
+      taskId: this.taskId,
+      path: this.path,
+      type: this.type,
+      status: this.status,
+      attempts: this.attempts,
+      attemptBase: this.attemptBase,
+      progress: this.progress,
+    };
+    if (this.input !== undefined) s.input = this.input;
+    if (this.output !== undefined) s.output = this.output;
+    if (this.error !== undefined) s.error = this.error;
+    if (this.reason !== undefined) s.reason = this.reason;
+    if (this.routed) s.routed = true;
+    if (this.endedByFailure) s.endedByFailure = true;
+    if (this.startedAt >= 0) s.startedAt = this.startedAt;
+    if (this.completedAt >= 0) s.completedAt = this.completedAt;
+    if (this.queuedAt >= 0) s.queuedAt = this.queuedAt;
+    if (this.wait !== undefined) s.wait = this.wait;
+    if (this.waitOrder >= 0) s.waitOrder = this.waitOrder;
+    if (this.retryAt >= 0) s.retryAt = this.retryAt;
+    if (this.timeoutAt >= 0) s.timeoutAt = this.timeoutAt;
+    if (this.waitAt >= 0) s.waitAt = this.waitAt;
+    if (replicaOfKey !== undefined) {
+      s.replicaOf = replicaOfKey;
+      s.replica = this.replica;
+    }
+    if (this.replicas >= 0) s.replicas = this.replicas;
+    return s;
+  }
+
+  load(s: TaskState): void {
+    this.status = s.status;
+    this.attempts = s.attempts;
+    this.attemptBase = s.attemptBase ?? 0;
+    this.progress = s.progress ?? 0;
+    this.input = s.input;
+    this.output = s.output;
+    this.error = s.error;
+    this.reason = s.reason;
+    this.routed = s.routed === true;
+    this.endedByFailure = s.endedByFailure === true;
+    this.startedAt = s.startedAt ?? -1;
+    this.completedAt = s.completedAt ?? -1;
+    this.queuedAt = s.queuedAt ?? -1;
+    this.wait = s.wait;
+    this.waitOrder = s.waitOrder ?? -1;
+    this.retryAt = s.retryAt ?? -1;
+    this.timeoutAt = s.timeoutAt ?? -1;
+    this.waitAt = s.waitAt ?? -1;
+    this.replicas = s.replicas ?? -1;
+  }
+}
+
+/**
+ * The runner's dataflow rows as columns (one entry per dataflow index): a run has more dataflows
+ * than tasks, and columns cost a handful of allocations instead of one object per dataflow.
+ */
+export class EdgeTable {
+  readonly status: DataflowStatus[];
+  readonly value: unknown[];
+  readonly error: Array<ErrorInfo | undefined>;
+  /** Attempt of the source task that produced the value; -1 without one. */
+  readonly sourceAttempt: Int32Array;
+  /** Dirty-marking stamps (see EffectsBuilder). */
+  readonly mark: Int32Array;
+
+  constructor(readonly size: number) {
+    this.status = new Array<DataflowStatus>(size).fill("PENDING");
+    this.value = new Array<unknown>(size).fill(undefined);
+    this.error = new Array<ErrorInfo | undefined>(size).fill(undefined);
+    this.sourceAttempt = new Int32Array(size).fill(-1);
+    this.mark = new Int32Array(size);
+  }
+
+  reset(i: number): void {
+    this.status[i] = "PENDING";
+    this.value[i] = undefined;
+    this.error[i] = undefined;
+    this.sourceAttempt[i] = -1;
+  }
+
+  toState(i: number, key: string, sourceKey: string, runId: string): DataflowState {
+    const s: DataflowState = { key, status: this.status[i] };
+    if (this.value[i] !== undefined) s.value = this.value[i];
+    if (this.error[i] !== undefined) s.error = this.error[i];
+    if (this.sourceAttempt[i] >= 0) s.provenance = { taskKey: sourceKey, attempt: this.sourceAttempt[i], runId };
+    return s;
+  }
+
+  load(i: number, s: DataflowState): void {
+    this.status[i] = s.status;
+    this.value[i] = s.value;
+    this.error[i] = s.error;
+    this.sourceAttempt[i] = s.provenance?.attempt ?? -1;
+  }
+}

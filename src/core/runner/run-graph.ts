@@ -1,0 +1,282 @@
+import type { RunEvent } from "../events";
+import type { Graph } from "../graph/schema";
+import type { RunStatus } from "../status";
+import type { TaskContext } from "../task/define-task";
+import { type ErrorInfo, toErrorInfo } from "../task/errors";
+import type { TaskRegistry } from "../task/registry";
+import { TaskGraphRunner } from "./runner";
+import { TimerQueue } from "./timer-queue";
+import type { Dispatch, Effects, RunnerOptions, TaskState } from "./types";
+
+/** A signal `runGraph` delivers `afterMs` after the start (on its clock). */
+export interface ScheduledSignal {
+  name: string;
+  payload?: unknown;
+  afterMs?: number;
+}
+
+export interface RunGraphOptions extends Partial<RunnerOptions> {
+  /**
+   * "virtual" (default): retry delays, timeouts and durable waits advance a simulated clock at once,
+   * whenever no task is running. "real": they take wall-clock time (and a timeout can interrupt a
+   * task that hangs).
+   */
+  clock?: "virtual" | "real";
+  /** The clock's start in ms since the epoch (default: now). Fix it for reproducible timestamps. */
+  startTime?: number;
+  signals?: ScheduledSignal[];
+  /** Called for each event as it is produced. */
+  onEvent?(event: RunEvent): void;
+  /** Aborting it cancels the run. */
+  abortSignal?: AbortSignal;
+}
+
+export interface RunGraphResult {
+  /** A terminal status, or the status the run was left in when nothing more could happen (a wait for a signal nobody sends). */
+  status: RunStatus;
+  output?: unknown;
+  error?: ErrorInfo;
+  events: RunEvent[];
+  /** Every task row's final state (computed on first access). */
+  readonly tasks: TaskState[];
+}
+
+type Due = { kind: "timer" } | { kind: "signal"; signal: ScheduledSignal };
+
+const TERMINAL: ReadonlySet<RunStatus> = new Set(["COMPLETED", "FAILED", "ABORTED"]);
+
+/** The TaskContext of one inline attempt; its AbortSignal is only created if the task asks for it. */
+class InlineContext implements TaskContext {
+  readonly runId: string;
+  readonly taskId: string;
+  readonly path: string;
+  readonly attempt: number;
+  readonly config: Record<string, unknown>;
+  private controller: AbortController | undefined = undefined;
+  private abortReason: string | undefined = undefined;
+  lastProgress = 0;
+
+  constructor(
+    private readonly driver: Driver,
+    readonly dispatch: Dispatch,
+  ) {
+    this.runId = driver.runId;
+    this.taskId = dispatch.taskId;
+    this.path = dispatch.path;
+    this.attempt = dispatch.attempt;
+    this.config = dispatch.config;
+  }
+
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.abortReason !== undefined) this.controller.abort(this.abortReason);
+    }
+    return this.controller.signal;
+  }
+
+  abort(reason: string): void {
+    if (this.abortReason !== undefined) return;
+    this.abortReason = reason;
+    this.controller?.abort(reason);
+  }
+
+  progress(percent: number, message?: string): void {
+    this.lastProgress = percent;
+    this.driver.progress(this, percent, message);
+  }
+
+  log(message: string): void {
+    this.driver.progress(this, this.lastProgress, message);
+  }
+}
+
+/** Feeds the runner's effects back into it in one process: the loop every inline executor needs. */
+class Driver {
+  readonly runId: string;
+  readonly runner: TaskGraphRunner;
+  readonly events: RunEvent[] = [];
+  private readonly timers = new TimerQueue<Due>();
+  private work: Dispatch[] = [];
+  private workHead = 0;
+  /** Async attempts running, by task key. */
+  private readonly running = new Map<string, InlineContext>();
+  /** Attempts aborted before they ran ("key\u0000attempt"). */
+  private readonly aborted = new Set<string>();
+  private clock: number;
+  private wake: (() => void) | undefined = undefined;
+
+  constructor(
+    graph: Graph,
+    private readonly registry: TaskRegistry,
+    private readonly options: RunGraphOptions,
+  ) {
+    this.runId = options.runId ?? "run";
+    this.runner = new TaskGraphRunner(graph, registry, { trackDirty: false, ...options, runId: this.runId });
+    this.clock = options.startTime ?? Date.now();
+  }
+
+  now(): number {
+    return this.options.clock === "real" ? Date.now() : this.clock;
+  }
+
+  apply(fx: Effects): void {
+    const onEvent = this.options.onEvent;
+    for (const e of fx.events) {
+      this.events.push(e);
+      if (onEvent) onEvent(e);
+    }
+    for (const id of fx.clearTimers) this.timers.cancel(id);
+    for (const t of fx.timers) this.timers.add(t.id, t.at, { kind: "timer" });
+    for (const a of fx.aborts) {
+      const ctx = this.running.get(a.key);
+      if (ctx && ctx.attempt === a.attempt) ctx.abort(a.reason);
+      else this.aborted.add(`${a.key}\u0000${a.attempt}`);
+    }
+    const d = fx.dispatch;
+    for (let i = 0; i < d.length; i++) this.work.push(d[i]);
+  }
+
+  progress(ctx: InlineContext, percent: number, message?: string): void {
+    const d = ctx.dispatch;
+    this.apply(this.runner.taskProgress(d.key, d.attempt, percent, this.now(), message));
+  }
+
+  async run(input: Record<string, unknown>): Promise<void> {
+    const start = this.now();
+    // Runner timer ids start with "retry:", "timeout:" or "wait:", so these cannot collide.
+    (this.options.signals ?? []).forEach((s, i) => this.timers.add(`signal#${i}`, start + (s.afterMs ?? 0), { kind: "signal", signal: s }));
+    const abortSignal = this.options.abortSignal;
+    const onAbort = () => {
+      if (this.runner.canTransition("cancel")) this.apply(this.runner.cancel(this.now(), String(abortSignal?.reason ?? "cancelled")));
+      this.wake?.();
+    };
+    abortSignal?.addEventListener("abort", onAbort, { once: true });
+    try {
+      this.apply(this.runner.start(input, start));
+      if (abortSignal?.aborted) onAbort();
+      for (;;) {
+        this.drainWork();
+        if (TERMINAL.has(this.runner.status)) return;
+        if (this.running.size > 0 && this.options.clock !== "real") {
+          await this.sleep(Number.POSITIVE_INFINITY);
+          continue;
+        }
+        const next = this.timers.peek();
+        if (!next) {
+          if (this.running.size === 0) return; // nothing can happen any more
+          await this.sleep(Number.POSITIVE_INFINITY);
+          continue;
+        }
+        if (this.options.clock === "real") {
+          const wait = next.at - Date.now();
+          if (wait > 0) {
+            await this.sleep(wait);
+            continue;
+          }
+        } else if (next.at > this.clock) {
+          this.clock = next.at;
+        }
+        this.fireDue();
+      }
+    } finally {
+      abortSignal?.removeEventListener("abort", onAbort);
+    }
+  }
+
+  private fireDue(): void {
+    const now = this.now();
+    for (let t = this.timers.peek(); t && t.at <= now; t = this.timers.peek()) {
+      this.timers.pop();
+      if (t.item.kind === "timer") this.apply(this.runner.timerFired(t.id, now));
+      else this.apply(this.runner.signal(t.item.signal.name, t.item.signal.payload, now));
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timeout = Number.isFinite(ms) ? setTimeout(done, ms) : undefined;
+      function done() {
+        if (timeout !== undefined) clearTimeout(timeout);
+        resolve();
+      }
+      this.wake = () => {
+        this.wake = undefined;
+        done();
+      };
+    });
+  }
+
+  /** Runs every dispatched attempt; synchronous results are fed back at once, without a microtask. */
+  private drainWork(): void {
+    while (this.workHead < this.work.length) {
+      const d = this.work[this.workHead++];
+      if (this.aborted.size > 0 && this.aborted.delete(`${d.key}\u0000${d.attempt}`)) continue;
+      if (TERMINAL.has(this.runner.status)) break;
+      this.execute(d);
+    }
+    this.work.length = 0;
+    this.workHead = 0;
+  }
+
+  private execute(d: Dispatch): void {
+    const runner = this.runner;
+    if (d.execution === "queue") this.apply(runner.taskStarted(d.key, d.attempt, this.now()));
+    const run = this.registry.get(d.type)?.run;
+    if (!run) {
+      this.apply(runner.taskFailed(d.key, d.attempt, { name: "TaskError", message: `task type ${d.type} has no run()`, permanent: true }, this.now()));
+      return;
+    }
+    const ctx = new InlineContext(this, d);
+    let result: unknown;
+    try {
+      result = run(d.input, ctx);
+    } catch (err) {
+      this.apply(runner.taskFailed(d.key, d.attempt, toErrorInfo(err), this.now()));
+      return;
+    }
+    if (result !== null && typeof result === "object" && typeof (result as PromiseLike<unknown>).then === "function") {
+      this.running.set(d.key, ctx);
+      (result as PromiseLike<unknown>).then(
+        (output) => this.settle(ctx, () => runner.taskCompleted(d.key, d.attempt, output, this.now())),
+        (err: unknown) => this.settle(ctx, () => runner.taskFailed(d.key, d.attempt, toErrorInfo(err), this.now())),
+      );
+      return;
+    }
+    this.apply(runner.taskCompleted(d.key, d.attempt, result, this.now()));
+  }
+
+  private settle(ctx: InlineContext, report: () => Effects): void {
+    if (this.running.get(ctx.dispatch.key) === ctx) this.running.delete(ctx.dispatch.key);
+    this.apply(report());
+    this.wake?.();
+  }
+}
+
+/**
+ * Runs a whole graph in this process (tests, the CLI, the benchmark): the runner's state machine
+ * fed by an inline executor that runs every task's `run()` here, queue tasks included. Durable
+ * waits and retry delays use a virtual clock unless `clock: "real"`.
+ */
+export async function runGraph(
+  graph: Graph,
+  input: Record<string, unknown>,
+  registry: TaskRegistry,
+  options: RunGraphOptions = {},
+): Promise<RunGraphResult> {
+  const driver = new Driver(graph, registry, options);
+  await driver.run(input);
+  const runner = driver.runner;
+  const run = runner.runState();
+  let tasks: TaskState[] | undefined;
+  return {
+    status: run.status,
+    ...(run.output !== undefined ? { output: run.output } : {}),
+    ...(run.error !== undefined ? { error: run.error } : {}),
+    events: driver.events,
+    get tasks() {
+      tasks ??= runner.tasks();
+      return tasks;
+    },
+  };
+}

@@ -1,0 +1,80 @@
+import type { TaskContext } from "../core/task/define-task";
+import { TaskTimeoutError, toErrorInfo } from "../core/task/errors";
+import type { TaskMessage } from "../durable/protocol";
+import type { Env } from "../env";
+import { registry } from "../registry";
+import { isTaskMessage, runStub } from "./messages";
+
+/** Progress reports to the run's object are throttled to one per task per this many ms. */
+const PROGRESS_INTERVAL_MS = 250;
+
+/**
+ * The queue consumer (SPEC §6): for each message it claims the attempt from the run's object —
+ * which hands over the input, or says the attempt is stale (finished, superseded, cancelled) and
+ * the message is acked and dropped — runs the task with an AbortSignal and a progress callback,
+ * and reports the outcome. A task's own failure is a result (reported, acked; retries are the
+ * run's policy); only infrastructure errors (the object unreachable) retry the message, and a
+ * message that exhausts its retries lands in the dead-letter queue.
+ */
+export async function consumeTasks(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+  await Promise.all(
+    batch.messages.map(async (msg) => {
+      if (!isTaskMessage(msg.body)) {
+        console.error("[weft] dropping a malformed task message", msg.id);
+        msg.ack();
+        return;
+      }
+      try {
+        await runAttempt(msg.body, env);
+        msg.ack();
+      } catch (err) {
+        console.error(`[weft] task ${msg.body.runId}/${msg.body.key}#${msg.body.attempt}: delivery ${msg.attempts} failed`, err);
+        msg.retry({ delaySeconds: Math.min(30, msg.attempts) });
+      }
+    }),
+  );
+}
+
+/** Claims, runs and reports one attempt. Throws only when the run's object cannot be reached. */
+export async function runAttempt(m: TaskMessage, env: Env): Promise<void> {
+  const stub = runStub(env, m.runId);
+  const claim = await stub.claim(m.key, m.attempt);
+  if (claim.status === "stale") return;
+  const def = registry.get(claim.type);
+  if (!def?.run) {
+    await stub.fail(m.key, m.attempt, { name: "TaskTypeError", message: `task type ${claim.type} is not registered in this worker`, permanent: true });
+    return;
+  }
+  const controller = new AbortController();
+  const timeoutMs = typeof claim.config.timeoutMs === "number" ? claim.config.timeoutMs : undefined;
+  const timer = timeoutMs ? setTimeout(() => controller.abort(new TaskTimeoutError(timeoutMs)), timeoutMs) : undefined;
+  let lastProgress = 0;
+  const ctx: TaskContext = {
+    runId: m.runId,
+    taskId: claim.taskId,
+    path: claim.path,
+    attempt: m.attempt,
+    config: claim.config,
+    signal: controller.signal,
+    progress: (percent, message) => {
+      const now = Date.now();
+      if (now - lastProgress < PROGRESS_INTERVAL_MS && percent < 100) return;
+      lastProgress = now;
+      stub.progress(m.key, m.attempt, percent, message).catch(() => {});
+    },
+    log: (message) => {
+      stub.progress(m.key, m.attempt, -1, message).catch(() => {});
+    },
+  };
+  let outcome: { ok: true; output: unknown } | { ok: false; error: ReturnType<typeof toErrorInfo> };
+  try {
+    const output = await def.run(claim.input, ctx);
+    outcome = { ok: true, output };
+  } catch (err) {
+    outcome = { ok: false, error: toErrorInfo(controller.signal.aborted && controller.signal.reason instanceof Error ? controller.signal.reason : err) };
+  } finally {
+    if (timer !== undefined) clearTimeout(timer);
+  }
+  if (outcome.ok) await stub.complete(m.key, m.attempt, outcome.output);
+  else await stub.fail(m.key, m.attempt, outcome.error);
+}
