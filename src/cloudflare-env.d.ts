@@ -13,6 +13,8 @@ declare namespace Cloudflare {
     /** Signs WebSocket tickets; falls back to ADMIN_TOKEN when unset. */
     TICKET_SECRET?: string;
     WEFT_ENV?: string;
+    /** Outbound hosts Fetch tasks may reach (comma/space separated; `*.example.com` wildcards). Default: any public host. */
+    FETCH_ALLOW_HOSTS?: string;
   }
   interface GlobalProps {
     mainModule: typeof import("./index");

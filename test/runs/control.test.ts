@@ -155,7 +155,7 @@ describe("starting: wait, idempotency, errors", () => {
   it("refuses bad run requests with problem+json", async () => {
     const g = await createGraphViaApi(one("bad-req", { id: "a", type: "Identity" }));
     expect((await problem(await call(`/graphs/${g.id}/runs`, { json: [] }))).status).toBe(400);
-    expect((await problem(await call(`/graphs/${g.id}/runs`, { json: { input: 3 } }))).errors).toEqual([{ path: "/input", message: "must be a JSON object" }]);
+    expect((await problem(await call(`/graphs/${g.id}/runs`, { json: { input: 3 } }))).errors?.[0].path).toBe("/input");
     expect((await problem(await call(`/graphs/${g.id}/runs`, { json: { input: {}, extra: 1 } }))).errors?.[0].path).toBe("/extra");
     expect((await problem(await call(`/graphs/${g.id}/runs`, { json: { merge: "NOPE" } }))).errors?.[0].path).toBe("/merge");
     expect((await problem(await call(`/graphs/${g.id}/runs?wait=abc`, { json: {} }))).status).toBe(400);

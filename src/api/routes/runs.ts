@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import type { MergeStrategy } from "../../core/graph/schema";
+import { schemaErrors } from "../../core/graph/schema-errors";
 import { createDb } from "../../db/client";
 import { bodyHash } from "../../db/idempotency";
 import { getRunIndex, listRuns, type RunIndexEntry } from "../../db/runs";
@@ -7,6 +8,23 @@ import type { RunView } from "../../durable/protocol";
 import { runStub } from "../../queue/messages";
 import { readJsonBody } from "../body";
 import { listParams } from "../list-params";
+import {
+  CreateRunBodySchema,
+  CreateRunQuery,
+  IdempotencyHeaders,
+  RunEventsQuery,
+  RunEventsSchema,
+  RunListQuery,
+  RunPageSchema,
+  RunSchema,
+  RunSocketQuery,
+  RunStatsSchema,
+  RunValueQuery,
+  RunValueSchema,
+  SignalBodySchema,
+  SignalResultSchema,
+  TicketSchema,
+} from "../schemas/run";
 import { HttpProblem } from "../problem";
 import type { RouteTable } from "../route-table";
 import { ticketSecret } from "../auth";
@@ -15,7 +33,6 @@ import { mintTicket } from "../tickets";
 import type { ApiDeps, AppEnv } from "../types";
 
 const RUN_STATUSES = ["PENDING", "PROCESSING", "PAUSED", "COMPLETED", "FAILED", "ABORTED"];
-const MERGES: MergeStrategy[] = ["PROPERTY_ARRAY", "GRAPH_RESULT_ARRAY"];
 const TERMINAL = new Set(["COMPLETED", "FAILED", "ABORTED"]);
 /** SPEC §8: `?wait` above 60 s is clamped. */
 const MAX_WAIT_S = 60;
@@ -28,7 +45,23 @@ const MAX_SIGNAL_BYTES = 256 * 1024;
  * control through the run's Durable Object, the event log, signals, values passed by reference.
  */
 export function registerRunRoutes(routes: RouteTable, deps: ApiDeps): void {
-  routes.post("/graphs/:id/runs", "run", async (c) => {
+  routes.post(
+    "/graphs/:id/runs",
+    {
+      scope: "run",
+      summary: "Start a run of the graph's latest version",
+      tags: ["runs"],
+      body: CreateRunBodySchema,
+      query: CreateRunQuery,
+      headers: IdempotencyHeaders,
+      responses: {
+        201: { description: "The run was created", schema: RunSchema, headers: { Location: "The run's URL" } },
+        200: { description: "With ?wait: the run finished in time; or an Idempotency-Key matched an earlier run", schema: RunSchema },
+        202: { description: "With ?wait: the run is still going", schema: RunSchema, headers: { Location: "The run's URL" } },
+      },
+      problems: [400, 409, 413, 415],
+    },
+    async (c) => {
     const wait = waitSeconds(c.req.query("wait"));
     const body = await readJsonBody(c.req.raw, deps.limits.maxRunInputBytes);
     const { input, merge } = runRequest(body);
@@ -50,7 +83,7 @@ export function registerRunRoutes(routes: RouteTable, deps: ApiDeps): void {
     return c.json(run, 201, location);
   });
 
-  routes.get("/runs", "read", async (c) => {
+  routes.get("/runs", { scope: "read", summary: "List runs from the run index, newest first", tags: ["runs"], query: RunListQuery, responses: { 200: { description: "A page of runs", schema: RunPageSchema } } }, async (c) => {
     const status = c.req.query("status");
     if (status !== undefined && !RUN_STATUSES.includes(status)) {
       throw new HttpProblem("malformed-request", `status must be one of ${RUN_STATUSES.join(", ")}; got ${JSON.stringify(status.slice(0, 32))}.`);
@@ -60,12 +93,12 @@ export function registerRunRoutes(routes: RouteTable, deps: ApiDeps): void {
     return c.json({ items: page.items.map(indexJson), nextCursor: page.nextCursor });
   });
 
-  routes.get("/runs/:id", "read", async (c) => {
+  routes.get("/runs/:id", { scope: "read", summary: "A run with every task's status", tags: ["runs"], responses: { 200: { description: "The run", schema: RunSchema } } }, async (c) => {
     await requireRun(c);
     return c.json(await runStub(c.env, c.req.param("id")).view());
   });
 
-  routes.get("/runs/:id/events", "read", async (c) => {
+  routes.get("/runs/:id/events", { scope: "read", summary: "The run's event log, in order", tags: ["runs"], query: RunEventsQuery, responses: { 200: { description: "Events with seq > after", schema: RunEventsSchema } } }, async (c) => {
     const after = intParam(c.req.query("after"), "after", 0, 0, Number.MAX_SAFE_INTEGER);
     const limit = intParam(c.req.query("limit"), "limit", DEFAULT_EVENTS_LIMIT, 1, Number.MAX_SAFE_INTEGER);
     await requireRun(c);
@@ -73,12 +106,12 @@ export function registerRunRoutes(routes: RouteTable, deps: ApiDeps): void {
     return c.json({ events });
   });
 
-  routes.get("/runs/:id/stats", "read", async (c) => {
+  routes.get("/runs/:id/stats", { scope: "read", summary: "Counters of the run's object (writes, queue sends, sockets)", tags: ["runs"], responses: { 200: { description: "Counters since the object last started", schema: RunStatsSchema } } }, async (c) => {
     await requireRun(c);
     return c.json(await runStub(c.env, c.req.param("id")).stats());
   });
 
-  routes.get("/runs/:id/values", "read", async (c) => {
+  routes.get("/runs/:id/values", { scope: "read", summary: "A value an event carried by reference (data.ref)", tags: ["runs"], query: RunValueQuery, responses: { 200: { description: "The value", schema: RunValueSchema } } }, async (c) => {
     const ref = c.req.query("ref");
     if (!ref) throw new HttpProblem("malformed-request", "Query parameter ref is required (a data.ref.ref from an event).");
     await requireRun(c);
@@ -88,7 +121,7 @@ export function registerRunRoutes(routes: RouteTable, deps: ApiDeps): void {
   });
 
   for (const action of ["cancel", "pause", "resume", "retry"] as const) {
-    routes.post(`/runs/:id/${action}`, "run", async (c) => {
+    routes.post(`/runs/:id/${action}`, { scope: "run", summary: `${action[0].toUpperCase()}${action.slice(1)} the run`, tags: ["runs"], responses: { 200: { description: "The run after the transition", schema: RunSchema } }, problems: [409] }, async (c) => {
       await requireRun(c);
       const result = await runStub(c.env, c.req.param("id")).control(action);
       if (!result.ok) throw new HttpProblem("conflict", result.detail);
@@ -96,14 +129,25 @@ export function registerRunRoutes(routes: RouteTable, deps: ApiDeps): void {
     });
   }
 
-  routes.post("/runs/:id/ticket", "read", async (c) => {
+  routes.post("/runs/:id/ticket", { scope: "read", summary: "A 60-second ticket for ?token= on the run's WebSocket", tags: ["runs"], responses: { 200: { description: "The ticket", schema: TicketSchema } } }, async (c) => {
     await requireRun(c);
     const secret = ticketSecret(c.env);
     if (!secret) throw new HttpProblem("conflict", "Tickets need TICKET_SECRET or ADMIN_TOKEN to be set on the Worker.");
     return c.json(await mintTicket(secret, c.req.param("id")));
   });
 
-  routes.get("/runs/:id/ws", { scope: "read", acceptsQueryToken: true }, async (c) => {
+  routes.get(
+    "/runs/:id/ws",
+    {
+      scope: "read",
+      acceptsQueryToken: true,
+      summary: "WebSocket: the run's events as { events: [...] } frames, replayed after ?after, then live",
+      tags: ["runs"],
+      query: RunSocketQuery,
+      responses: { 101: { description: "Switching protocols" } },
+      problems: [426],
+    },
+    async (c) => {
     const principal = c.get("principal");
     if (principal.kind === "ticket" && principal.runId !== c.req.param("id")) {
       throw new HttpProblem("forbidden", "This ticket was issued for another run.");
@@ -118,7 +162,7 @@ export function registerRunRoutes(routes: RouteTable, deps: ApiDeps): void {
     return runStub(c.env, c.req.param("id")).fetch(new Request(url, c.req.raw));
   });
 
-  routes.post("/runs/:id/signals/:name", "run", async (c) => {
+  routes.post("/runs/:id/signals/:name", { scope: "run", summary: "Deliver a signal to WaitForSignal tasks", tags: ["runs"], body: SignalBodySchema, responses: { 202: { description: "Stored; delivered says whether a waiting task took it now", schema: SignalResultSchema } }, problems: [409, 413] }, async (c) => {
     const name = c.req.param("name");
     if (name.length > 128) throw new HttpProblem("malformed-request", "A signal name is at most 128 characters.");
     const payload = c.req.header("Content-Length") === "0" || !c.req.raw.body ? null : await readJsonBody(c.req.raw, MAX_SIGNAL_BYTES);
@@ -135,17 +179,12 @@ async function requireRun(c: Context<AppEnv>): Promise<RunIndexEntry> {
   return entry;
 }
 
+/** The run request, checked against the same schema the OpenAPI document shows. */
 function runRequest(body: unknown): { input: unknown; merge?: MergeStrategy } {
-  if (body === null || typeof body !== "object" || Array.isArray(body)) throw new HttpProblem("malformed-request", "The body must be a JSON object { \"input\": {…}, \"merge\"?: … }.");
-  const b = body as Record<string, unknown>;
-  const unknown = Object.keys(b).filter((k) => k !== "input" && k !== "merge");
-  if (unknown.length) {
-    throw new HttpProblem("malformed-request", `Unknown field(s) in the run request: ${unknown.join(", ")}.`, { errors: unknown.map((k) => ({ path: `/${k}`, message: "is not a run request field (input, merge)" })) });
-  }
-  if (b.merge !== undefined && !MERGES.includes(b.merge as MergeStrategy)) {
-    throw new HttpProblem("malformed-request", `merge must be one of ${MERGES.join(", ")}.`, { errors: [{ path: "/merge", message: `must be one of ${MERGES.join(", ")}` }] });
-  }
-  return { input: b.input === undefined ? {} : b.input, ...(b.merge ? { merge: b.merge as MergeStrategy } : {}) };
+  const errors = schemaErrors(CreateRunBodySchema, body, "");
+  if (errors.length) throw new HttpProblem("malformed-request", `The run request is not valid: ${errors.map((e) => `${e.path || "/"} ${e.message}`).join("; ")}.`, { errors });
+  const b = body as { input?: Record<string, unknown>; merge?: MergeStrategy };
+  return { input: b.input ?? {}, ...(b.merge ? { merge: b.merge } : {}) };
 }
 
 function waitSeconds(raw: string | undefined): number {

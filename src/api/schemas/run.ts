@@ -25,6 +25,7 @@ export const RunTaskSchema = Type.Object(
     type: Type.String(),
     status: TaskStatusSchema,
     attempts: Type.Integer({ minimum: 0 }),
+    progress: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
     startedAt: NullableTimestamp,
     completedAt: NullableTimestamp,
     error: Type.Optional(ErrorInfoSchema),
@@ -44,6 +45,8 @@ export const RunSchema = Type.Object(
     createdAt: Timestamp,
     startedAt: NullableTimestamp,
     completedAt: NullableTimestamp,
+    trigger: Type.Optional(Type.String({ description: "api, webhook, endpoint or schedule" })),
+    progress: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
     tasks: Type.Optional(Type.Array(RunTaskSchema)),
   },
   { $id: "Run" },
@@ -56,10 +59,10 @@ export const CreateRunBodySchema = Type.Object(
     input: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: "The run input (root tasks get all of it)." })),
     merge: Type.Optional(MergeStrategySchema),
   },
-  { $id: "CreateRun" },
+  { $id: "CreateRun", additionalProperties: false },
 );
 export const CreateRunQuery = Type.Object({
-  wait: Type.Optional(Type.Integer({ minimum: 0, description: "Seconds (clamped to 60) to wait for the run to finish: 200 with the finished run, else 202." })),
+  wait: Type.Optional(Type.Number({ minimum: 0, description: "Seconds (clamped to 60) to wait for the run to finish: 200 with the finished run, else 202." })),
 });
 export const IdempotencyHeaders = Type.Object({
   "Idempotency-Key": Type.Optional(Type.String({ description: "Same key (per graph, 24 h) → the same run, 200 instead of 201." })),
@@ -101,3 +104,21 @@ export const SignalResultSchema = Type.Object({ delivered: Type.Boolean() }, { $
 
 /** POST /graphs/:id/hooks answer; the secret is shown once. */
 export const HookSchema = Type.Object({ id: Type.String(), url: Type.String({ format: "uri" }), secret: Type.String() }, { $id: "Hook" });
+
+/** GET /runs/:id/values?ref= answer: a value events carried by reference. */
+export const RunValueSchema = Type.Object({ ref: Type.String(), value: Type.Unknown() }, { $id: "RunValue" });
+export const RunValueQuery = Type.Object({ ref: Type.String({ description: "data.ref.ref from an event: run:input, run:output, task:<key>, dataflow:<key>" }) });
+
+/** GET /runs/:id/stats answer. */
+export const RunStatsSchema = Type.Object(
+  {
+    tasks: Type.Integer(),
+    events: Type.Integer(),
+    storageWrites: Type.Integer({ description: "SQLite write statements since the run's object last started" }),
+    queueSends: Type.Integer({ description: "Queue sendBatch calls since the run's object last started" }),
+    sockets: Type.Integer(),
+    socketFrames: Type.Integer(),
+    socketBytes: Type.Integer(),
+  },
+  { $id: "RunStats" },
+);

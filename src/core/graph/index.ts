@@ -10,3 +10,6 @@ export * from "./topo";
 export * from "./validate";
 export type { ValidationError } from "./validation-error";
 export * from "./run-input";
+export * from "./edit-events";
+export * from "./patch";
+export * from "./patch-ops";
