@@ -15,6 +15,14 @@ declare namespace Cloudflare {
     WEFT_ENV?: string;
     /** Outbound hosts Fetch tasks may reach (comma/space separated; `*.example.com` wildcards). Default: any public host. */
     FETCH_ALLOW_HOSTS?: string;
+    /** Encrypts webhook and endpoint signing secrets at rest; falls back to ADMIN_TOKEN when unset. */
+    HOOK_SECRET_KEY?: string;
+    /** Comma-separated origins a browser client may call the API from (CORS); unset = none. */
+    CORS_ORIGINS?: string;
+    /** Workers rate limiting bindings (src/api/rate-limit.ts); without them a D1 counter limits. */
+    RATE_LIMIT_KEYS?: RateLimit;
+    RATE_LIMIT_SIGNED?: RateLimit;
+    RATE_LIMIT_PUBLIC?: RateLimit;
   }
   interface GlobalProps {
     mainModule: typeof import("./index");

@@ -2,6 +2,7 @@ import { app } from "./api/app";
 import type { Env } from "./env";
 import { consumeDeadLetters } from "./queue/dead-letter-consumer";
 import { consumeTasks } from "./queue/task-consumer";
+import { handleScheduled } from "./scheduled";
 export { GraphObject } from "./durable/graph-object";
 export { RunObject } from "./durable/run-object";
 
@@ -18,5 +19,9 @@ export default {
     if (batch.queue === TASK_QUEUE) return consumeTasks(batch, env);
     console.error(`[weft] messages from unknown queue ${batch.queue}; retrying later`);
     batch.retryAll();
+  },
+  /** The cron trigger (wrangler.toml [triggers]): starts due schedules' runs (src/scheduled.ts). */
+  async scheduled(controller: ScheduledController, env: Env): Promise<void> {
+    return handleScheduled(controller, env);
   },
 } satisfies ExportedHandler<Env>;

@@ -5,11 +5,16 @@ import { InvalidCursorError } from "../db/cursor";
 import { registry } from "../registry";
 import { HttpProblem, PROBLEM_KINDS, type ProblemKind, problemBody, problemResponse } from "./problem";
 import { RouteTable, type RouteSpec } from "./route-table";
+import { cors } from "./cors";
+import { PlatformRateLimiter, limitApiKeys } from "./rate-limit";
+import { registerEndpointRoutes } from "./routes/endpoints";
 import { registerGraphRoutes } from "./routes/graphs";
 import { registerHealthRoutes } from "./routes/health";
+import { registerHookRoutes } from "./routes/hooks";
 import { registerKeyRoutes } from "./routes/keys";
 import { registerRunRoutes } from "./routes/runs";
 import { registerOpenApiRoutes } from "./routes/openapi";
+import { registerScheduleRoutes } from "./routes/schedules";
 import { registerTaskTypeRoutes } from "./routes/task-types";
 import { securityHeaders } from "./security-headers";
 import type { ApiDeps, AppEnv } from "./types";
@@ -17,15 +22,21 @@ import type { ApiDeps, AppEnv } from "./types";
 /** The HTTP API: every router registered through one RouteTable, problem+json for every error. */
 export function createApp(deps: ApiDeps = { registry, limits: DEFAULT_LIMITS }): { app: Hono<AppEnv>; routes: readonly RouteSpec[] } {
   const app = new Hono<AppEnv>();
-  const routes = new RouteTable(app);
+  const rateLimiter = deps.rateLimiter ?? new PlatformRateLimiter();
+  deps = { ...deps, rateLimiter };
+  const routes = new RouteTable(app, [limitApiKeys(rateLimiter)]);
 
   app.use("*", securityHeaders());
+  app.use("*", cors((path) => routes.methodsFor(path)));
 
   registerHealthRoutes(routes);
   registerTaskTypeRoutes(routes, deps);
   registerGraphRoutes(routes, deps);
   registerKeyRoutes(routes);
   registerRunRoutes(routes, deps);
+  registerHookRoutes(routes, deps);
+  registerEndpointRoutes(routes, deps);
+  registerScheduleRoutes(routes, deps);
   registerOpenApiRoutes(routes);
 
   app.notFound((c) => {

@@ -10,22 +10,33 @@ function isJsonMediaType(contentType: string | null): boolean {
   return mediaType === "application/json" || /^application\/[a-z0-9.+-]+\+json$/.test(mediaType);
 }
 
-/**
- * Reads a JSON request body of at most `maxBytes`.
- * 415 when the Content-Type is not JSON; 413 when the body is larger than `maxBytes` — decided
- * by counting the bytes as they stream in, since Content-Length may be absent or wrong (a
- * declared length over the limit is refused without reading); 400 when the body is empty,
- * not UTF-8, or not JSON.
- */
-export async function readJsonBody(request: Request, maxBytes: number): Promise<unknown> {
+/** False for a request sent without a body (or with Content-Length: 0): routes whose body is optional. */
+export function hasBody(request: Request): boolean {
+  return request.body !== null && request.headers.get("Content-Length") !== "0";
+}
+
+/** 415 unless the request says its body is JSON. */
+export function requireJsonContentType(request: Request): void {
   if (!isJsonMediaType(request.headers.get("Content-Type"))) {
     throw new HttpProblem("unsupported-media-type", "The request body must be JSON, sent with Content-Type: application/json.");
   }
+}
+
+/**
+ * Reads a request body's exact bytes, at most `maxBytes` of them: 413 when it is larger —
+ * decided by counting the bytes as they stream in, since Content-Length may be absent or wrong
+ * (a declared length over the limit is refused without reading). Signed requests (webhooks)
+ * need these raw bytes: a signature covers them, not a re-serialisation of the JSON.
+ */
+export async function readBodyBytes(request: Request, maxBytes: number): Promise<Uint8Array> {
   const tooLarge = () => new HttpProblem("payload-too-large", `The request body is larger than the ${maxBytes} bytes this route accepts.`);
   const declared = request.headers.get("Content-Length");
   if (declared !== null && Number(declared) > maxBytes) throw tooLarge();
+  return readAtMost(request, maxBytes, tooLarge);
+}
 
-  const bytes = await readAtMost(request, maxBytes, tooLarge);
+/** Parses JSON from body bytes: 400 when they are empty, not UTF-8, or not JSON. */
+export function parseJsonBytes(bytes: Uint8Array): unknown {
   if (bytes.length === 0) throw new HttpProblem("malformed-json", "The request body is empty; a JSON value was expected.");
   let text: string;
   try {
@@ -39,6 +50,15 @@ export async function readJsonBody(request: Request, maxBytes: number): Promise<
     // V8's message says where parsing stopped; it holds no server data.
     throw new HttpProblem("malformed-json", `The request body is not valid JSON: ${(err as Error).message}`);
   }
+}
+
+/**
+ * Reads a JSON request body of at most `maxBytes`: 415 when the Content-Type is not JSON, 413
+ * when the body is too large (readBodyBytes), 400 when it is empty or not JSON (parseJsonBytes).
+ */
+export async function readJsonBody(request: Request, maxBytes: number): Promise<unknown> {
+  requireJsonContentType(request);
+  return parseJsonBytes(await readBodyBytes(request, maxBytes));
 }
 
 async function readAtMost(request: Request, maxBytes: number, tooLarge: () => HttpProblem): Promise<Uint8Array> {

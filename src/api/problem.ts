@@ -23,7 +23,13 @@ export const PROBLEM_KINDS = {
   "validation-failed": { status: 422, title: "Validation failed" },
   "upgrade-required": { status: 426, title: "Upgrade required" },
   "precondition-required": { status: 428, title: "Precondition required" },
+  "too-many-requests": { status: 429, title: "Too many requests" },
   "internal-error": { status: 500, title: "Internal server error" },
+  // Synchronous endpoints (src/api/routes/endpoints.ts). Listed after the generic kinds of the
+  // same status, which stay the default for that status.
+  "run-failed": { status: 422, title: "Run failed" },
+  "run-aborted": { status: 409, title: "Run aborted" },
+  "run-timeout": { status: 504, title: "Run did not finish in time" },
 } as const;
 export type ProblemKind = keyof typeof PROBLEM_KINDS;
 
@@ -34,6 +40,8 @@ export interface ProblemBody {
   detail: string;
   errors?: ValidationError[];
   instance?: string;
+  /** RFC 9457 extension members (e.g. `runId` on a failed endpoint run). */
+  [extension: string]: unknown;
 }
 
 export class HttpProblem extends Error {
@@ -42,14 +50,14 @@ export class HttpProblem extends Error {
   constructor(
     readonly kind: ProblemKind,
     readonly detail: string,
-    readonly extra: { errors?: ValidationError[]; headers?: Record<string, string> } = {},
+    readonly extra: { errors?: ValidationError[]; headers?: Record<string, string>; instance?: string; extensions?: Record<string, unknown> } = {},
   ) {
     super(detail);
     this.status = PROBLEM_KINDS[kind].status;
   }
 
   body(): ProblemBody {
-    return problemBody(this.kind, this.detail, this.extra.errors);
+    return { ...this.extra.extensions, ...problemBody(this.kind, this.detail, this.extra.errors, this.extra.instance) };
   }
 }
 

@@ -1,5 +1,5 @@
 import type { TObject, TSchema } from "@sinclair/typebox";
-import type { Handler, Hono } from "hono";
+import type { Handler, Hono, MiddlewareHandler } from "hono";
 import { requireScope } from "./auth";
 import type { Scope } from "./scopes";
 import type { AppEnv } from "./types";
@@ -59,7 +59,14 @@ export type RouteOptions = RouteScope | ({ scope: RouteScope; acceptsQueryToken?
 export class RouteTable {
   readonly routes: RouteSpec[] = [];
 
-  constructor(private readonly app: Hono<AppEnv>) {}
+  /**
+   * @param afterAuth middleware run on every authenticated route once the caller is known and
+   *   holds the scope (per-key rate limits), before the handler.
+   */
+  constructor(
+    private readonly app: Hono<AppEnv>,
+    private readonly afterAuth: readonly MiddlewareHandler<AppEnv>[] = [],
+  ) {}
 
   get<P extends string>(path: P, options: RouteOptions, handler: Handler<AppEnv, P>): this {
     return this.add("GET", path, options, handler);
@@ -82,7 +89,7 @@ export class RouteTable {
     const { scope, acceptsQueryToken, ...doc } = typeof options === "string" ? { scope: options, acceptsQueryToken: false } : options;
     this.routes.push(Object.keys(doc).length > 0 ? { method, path, scope, doc } : { method, path, scope });
     if (scope === "public") this.app.on(method, path, handler);
-    else this.app.on(method, path, requireScope(scope, { queryToken: acceptsQueryToken ?? false }), handler);
+    else this.app.on(method, path, requireScope(scope, { queryToken: acceptsQueryToken ?? false }), ...this.afterAuth, handler);
     return this;
   }
 

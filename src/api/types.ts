@@ -1,6 +1,7 @@
 import type { Limits } from "../core/limits";
 import type { TaskRegistry } from "../core/task/registry";
 import type { Env } from "../env";
+import type { RateLimiter } from "./rate-limit";
 import type { Scope } from "./scopes";
 
 /** Who is calling: the bootstrap admin token, an API key with its scopes, or a run ticket (read access to one run). */
@@ -16,4 +17,8 @@ export interface AppEnv {
 export interface ApiDeps {
   registry: TaskRegistry;
   limits: Limits;
+  /** Abuse limits; defaults to the Workers rate limiting bindings, else a D1 counter (src/api/rate-limit.ts). */
+  rateLimiter?: RateLimiter;
+  /** The clock signatures and rotation windows are checked against (ms since the epoch); defaults to Date.now. */
+  clock?: () => number;
 }

@@ -158,3 +158,90 @@ export const idempotencyKeys = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.scope, t.key] }), index("idempotency_expires_idx").on(t.expiresAt)],
 );
+
+/*
+ * Triggers (webhooks, endpoints, schedules). Signing secrets are sealed (AES-GCM, see
+ * src/api/signing-secrets.ts): HMAC verification needs the secret itself, so it cannot be hashed.
+ * During a rotation window the previous sealed secret stays valid until `previous_expires_at`.
+ */
+export const hooks = sqliteTable(
+  "hooks",
+  {
+    id: text("id").primaryKey(),
+    graphId: text("graph_id").notNull(),
+    secret: text("secret").notNull(),
+    previousSecret: text("previous_secret"),
+    previousExpiresAt: integer("previous_expires_at"),
+    /** JSON object: run input key → JSON Pointer into { body, headers }; NULL = the body is the input. */
+    inputMapping: text("input_mapping"),
+    createdAt: integer("created_at").notNull(),
+    rotatedAt: integer("rotated_at"),
+  },
+  (t) => [index("hooks_graph_created_idx").on(t.graphId, t.createdAt, t.id)],
+);
+
+/** A graph published at `POST /endpoints/:slug`. */
+export const endpoints = sqliteTable(
+  "endpoints",
+  {
+    slug: text("slug").primaryKey(),
+    graphId: text("graph_id").notNull(),
+    /** "public" | "api-key" | "hmac". */
+    auth: text("auth").notNull(),
+    timeoutMs: integer("timeout_ms").notNull(),
+    description: text("description"),
+    /** Sealed signing secret; set only while `auth` is "hmac". */
+    secret: text("secret"),
+    previousSecret: text("previous_secret"),
+    previousExpiresAt: integer("previous_expires_at"),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [index("endpoints_created_idx").on(t.createdAt, t.slug)],
+);
+
+/**
+ * Cron schedules. `next_fire_at` is the claim token of the scheduled handler: a fire is started
+ * only by the invocation whose conditional UPDATE moved it forward (src/scheduled.ts).
+ */
+export const schedules = sqliteTable(
+  "schedules",
+  {
+    id: text("id").primaryKey(),
+    graphId: text("graph_id").notNull(),
+    cron: text("cron").notNull(),
+    /** Only "UTC" for now. */
+    timezone: text("timezone").notNull(),
+    /** JSON object: the run input of every fire. */
+    input: text("input").notNull(),
+    enabled: integer("enabled", { mode: "boolean" }).notNull(),
+    /** ms since the epoch; NULL while disabled. */
+    nextFireAt: integer("next_fire_at"),
+    lastFireAt: integer("last_fire_at"),
+    lastRunId: text("last_run_id"),
+    /** JSON ErrorInfo of the last fire that could not start a run. */
+    lastError: text("last_error"),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [
+    index("schedules_due_idx").on(t.nextFireAt).where(sql`enabled = 1`),
+    index("schedules_graph_created_idx").on(t.graphId, t.createdAt, t.id),
+  ],
+);
+
+/**
+ * Fixed-window request counters: the rate limiter's fallback where the Workers rate limiting
+ * binding is not configured (src/api/rate-limit.ts). One row per limited key; the scheduled
+ * handler deletes rows whose window has long passed.
+ */
+export const rateLimitWindows = sqliteTable(
+  "rate_limit_windows",
+  {
+    key: text("key").primaryKey(),
+    windowStart: integer("window_start").notNull(),
+    count: integer("count").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+  },
+  (t) => [index("rate_limit_windows_expires_idx").on(t.expiresAt)],
+);
