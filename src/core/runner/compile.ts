@@ -1,7 +1,7 @@
 import type { TObject, TSchema } from "@sinclair/typebox";
 import { ERROR_PORT, WHOLE_PORT } from "../graph/dataflow-id";
 import type { Dataflow, GraphBody, MergeStrategy, TaskNode } from "../graph/schema";
-import type { AnyTaskDefinition, Execution } from "../task/define-task";
+import type { AnyTaskDefinition, Execution, TaskPorts } from "../task/define-task";
 import type { TaskRegistry } from "../task/registry";
 import { GraphCompileError } from "./errors";
 import { normalizeRetry, type RetrySettings } from "./backoff";
@@ -34,40 +34,103 @@ export const TO_ARRAY = 8;
 /** With TO_ARRAY: an array value is spread into the collection (the port's items are not arrays). */
 export const SPREAD = 16;
 
-export interface CompiledTask {
-  index: number;
-  key: string;
-  taskId: string;
-  path: string;
-  type: string;
-  node: TaskNode;
-  def: AnyTaskDefinition;
-  execution: Execution;
-  isGraph: boolean;
-  /** Durable task (definition.wait): parked by the runner instead of dispatched. */
-  isWait: boolean;
-  inputSchema: TObject;
-  outputSchema: TObject;
-  /** The scope this task belongs to; its GraphAsTask's own scope in `childScope` (-1 otherwise). */
-  scope: number;
-  childScope: number;
-  inEdges: number[];
-  outEdges: number[];
-  hasErrorEdges: boolean;
-  defaults: Record<string, unknown> | undefined;
-  config: Record<string, unknown>;
-  /** Input schema accepts keys it does not declare. */
-  openInput: boolean;
+const IS_GRAPH = 1;
+const IS_WAIT = 2;
+const OPEN_INPUT = 4;
+const HAS_ERROR_EDGES = 8;
+const WHOLE_INPUT = 16;
+
+/**
+ * One task of the flattened graph. A run holds one per task for its whole life, so it stores only
+ * what it cannot read off its graph node and type definition; the rest are getters.
+ */
+export class CompiledTask {
+  private bits: number;
   /** See scopeInputPorts(). */
-  scopeInputPorts: string[] | undefined;
+  scopeInputPorts: string[] | undefined = undefined;
   /** See fedPorts(). */
-  fedPorts: string[] | undefined;
+  fedPorts: string[] | undefined = undefined;
+  /** The GraphAsTask's own scope (-1 for other tasks). */
+  childScope = -1;
+  inEdges: number[] = NONE;
+  outEdges: number[] = NONE;
+
+  constructor(
+    readonly index: number,
+    readonly key: string,
+    /** Enclosing GraphAsTask ids joined by "/"; "" at top level. */
+    readonly path: string,
+    readonly node: TaskNode,
+    readonly def: AnyTaskDefinition,
+    private readonly ports: TaskPorts,
+    /** The scope (graph body) this task belongs to. */
+    readonly scope: number,
+  ) {
+    const isGraph = def.execution === "graph";
+    this.bits =
+      (isGraph ? IS_GRAPH : 0) | (!isGraph && typeof def.wait === "function" ? IS_WAIT : 0) | (ports.input.additionalProperties !== false ? OPEN_INPUT : 0);
+  }
+
+  get taskId(): string {
+    return this.node.id;
+  }
+  get type(): string {
+    return this.node.type;
+  }
+  get execution(): Execution {
+    return this.def.execution;
+  }
+  get isGraph(): boolean {
+    return (this.bits & IS_GRAPH) !== 0;
+  }
+  /** Durable task (definition.wait): parked by the runner instead of dispatched. */
+  get isWait(): boolean {
+    return (this.bits & IS_WAIT) !== 0;
+  }
+  /** The input schema accepts keys it does not declare. */
+  get openInput(): boolean {
+    return (this.bits & OPEN_INPUT) !== 0;
+  }
+  get hasErrorEdges(): boolean {
+    return (this.bits & HAS_ERROR_EDGES) !== 0;
+  }
+  set hasErrorEdges(v: boolean) {
+    this.bits = v ? this.bits | HAS_ERROR_EDGES : this.bits & ~HAS_ERROR_EDGES;
+  }
   /** Some incoming dataflow targets `*`. */
-  wholeInput: boolean;
-  retry: RetrySettings;
+  get wholeInput(): boolean {
+    return (this.bits & WHOLE_INPUT) !== 0;
+  }
+  set wholeInput(v: boolean) {
+    this.bits = v ? this.bits | WHOLE_INPUT : this.bits & ~WHOLE_INPUT;
+  }
+  get inputSchema(): TObject {
+    return this.ports.input;
+  }
+  get outputSchema(): TObject {
+    return this.ports.output;
+  }
+  get defaults(): Record<string, unknown> | undefined {
+    const d = this.node.defaults;
+    return isObject(d) ? d : undefined;
+  }
+  get config(): Record<string, unknown> {
+    return (this.node.config ?? NO_CONFIG) as Record<string, unknown>;
+  }
+  /** A GraphAsTask is not retried as a whole: its inner tasks carry their own policies. */
+  get retry(): RetrySettings {
+    const policy = this.config.retry;
+    return this.isGraph || policy === undefined ? DEFAULT_RETRY : normalizeRetry(policy);
+  }
   /** 0 when the task has no timeout. */
-  timeoutMs: number;
-  replicate: string[] | undefined;
+  get timeoutMs(): number {
+    const t = this.config.timeoutMs;
+    return typeof t === "number" && t > 0 ? t : 0;
+  }
+  get replicate(): string[] | undefined {
+    const r = this.config.replicate;
+    return Array.isArray(r) && r.length > 0 ? (r as string[]) : undefined;
+  }
 }
 
 export interface CompiledEdge {
@@ -122,6 +185,13 @@ function taskAt(pointer: string, i: number): string {
 }
 
 const NO_CONFIG: Record<string, unknown> = Object.freeze({});
+
+const portsByType = new WeakMap<AnyTaskDefinition, TaskPorts>();
+function staticPorts(def: AnyTaskDefinition): TaskPorts {
+  let ports = portsByType.get(def);
+  if (!ports) portsByType.set(def, (ports = { input: def.input, output: def.output }));
+  return ports;
+}
 const DEFAULT_RETRY = Object.freeze(normalizeRetry(undefined));
 const RESERVED_IN_ID = /[/[\]\s]/;
 
@@ -175,42 +245,11 @@ function compileBody(out: CompiledGraph, body: GraphBody, registry: TaskRegistry
     if (isGraph !== (node.subgraph !== undefined)) {
       throw new GraphCompileError(isGraph ? "a GraphAsTask needs a `subgraph`" : `\`subgraph\` on a ${node.type} task`, `${taskAt(pointer, i)}/subgraph`);
     }
-    // Static ports need no per-instance cache entry.
-    const ports = def.ports ? registry.portsOf(node) : { input: def.input, output: def.output };
+    // Static ports need no per-instance cache entry: one shared object per type.
+    const ports = def.ports ? registry.portsOf(node) : staticPorts(def);
     if (!ports) throw new GraphCompileError(`no ports for task type "${node.type}"`, `${taskAt(pointer, i)}/type`);
-    const config = (node.config ?? NO_CONFIG) as Record<string, unknown>;
-    const replicate = Array.isArray(config.replicate) && config.replicate.length > 0 ? (config.replicate as string[]) : undefined;
-    if (replicate && isGraph) throw new GraphCompileError("`replicate` is not supported on a GraphAsTask", `${taskAt(pointer, i)}/config/replicate`);
-    const timeoutMs = typeof config.timeoutMs === "number" && config.timeoutMs > 0 ? config.timeoutMs : 0;
-    const task: CompiledTask = {
-      index: out.tasks.length,
-      key: prefix + node.id,
-      taskId: node.id,
-      path,
-      type: node.type,
-      node,
-      def,
-      execution: def.execution,
-      isGraph,
-      isWait: !isGraph && typeof def.wait === "function",
-      inputSchema: ports.input,
-      outputSchema: ports.output,
-      scope: scope.index,
-      childScope: -1,
-      inEdges: NONE,
-      outEdges: NONE,
-      hasErrorEdges: false,
-      defaults: isObject(node.defaults) ? node.defaults : undefined,
-      config,
-      openInput: ports.input.additionalProperties !== false,
-      scopeInputPorts: undefined,
-      fedPorts: undefined,
-      wholeInput: false,
-      // A GraphAsTask is not retried as a whole: its inner tasks carry their own policies.
-      retry: isGraph || config.retry === undefined ? DEFAULT_RETRY : normalizeRetry(config.retry),
-      timeoutMs,
-      replicate,
-    };
+    const task = new CompiledTask(out.tasks.length, prefix ? prefix + node.id : node.id, path, node, def, ports, scope.index);
+    if (task.replicate && isGraph) throw new GraphCompileError("`replicate` is not supported on a GraphAsTask", `${taskAt(pointer, i)}/config/replicate`);
     if (path) out.taskIndex.set(task.key, task.index);
     out.tasks.push(task);
     scope.tasks.push(task.index);

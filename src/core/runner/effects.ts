@@ -21,6 +21,12 @@ export function attemptData(attempt: number): { attempt: number } {
   return (ATTEMPT_DATA[attempt] ??= Object.freeze({ attempt }) as { attempt: number });
 }
 
+/** In-process drivers (runGraph) take events and dispatches straight into their own lists. */
+export interface EffectsSink {
+  events: RunEvent[];
+  dispatch: Dispatch[];
+}
+
 /**
  * Collects one step's effects: events with gap-free `seq` and a `ts` from the run's clock (which
  * never goes back), and each changed row once. One builder lives as long as the runner; `begin`
@@ -36,10 +42,22 @@ export class EffectsBuilder {
     private readonly run: RunState,
     /** Off when nobody persists rows (runGraph): no dirty lists are built. */
     private readonly trackDirty: boolean,
+    /** With a sink, events and dispatches go there and one Effects object is reused for the rest. */
+    private readonly sink: EffectsSink | undefined,
   ) {}
 
   begin(now: number): void {
-    this.fx = { events: NONE, dispatch: NONE, timers: NONE, clearTimers: NONE, aborts: NONE, dirty: { run: true, tasks: NONE, dataflows: NONE } };
+    if (this.sink) {
+      const fx = this.fx;
+      fx.timers = NONE;
+      fx.clearTimers = NONE;
+      fx.aborts = NONE;
+      fx.dirty.run = true;
+      fx.dirty.tasks = NONE;
+      fx.dirty.dataflows = NONE;
+    } else {
+      this.fx = { events: NONE, dispatch: NONE, timers: NONE, clearTimers: NONE, aborts: NONE, dirty: { run: true, tasks: NONE, dataflows: NONE } };
+    }
     this.step++;
     if (Number.isFinite(now) && now > this.run.clock) this.run.clock = now;
   }
@@ -49,7 +67,8 @@ export class EffectsBuilder {
   }
 
   dispatch(d: Dispatch): void {
-    if (this.fx.dispatch === NONE) this.fx.dispatch = [d];
+    if (this.sink) this.sink.dispatch.push(d);
+    else if (this.fx.dispatch === NONE) this.fx.dispatch = [d];
     else this.fx.dispatch.push(d);
   }
 
@@ -69,7 +88,8 @@ export class EffectsBuilder {
   }
 
   private event(e: RunEvent): void {
-    if (this.fx.events === NONE) this.fx.events = [e];
+    if (this.sink) this.sink.events.push(e);
+    else if (this.fx.events === NONE) this.fx.events = [e];
     else this.fx.events.push(e);
   }
 

@@ -2,43 +2,48 @@ import type { DataflowStatus, TaskStatus } from "../status";
 import type { ErrorInfo } from "../task/errors";
 import type { DataflowState, TaskState, WaitState } from "./types";
 
+/** Fields most tasks never set (retries, waits, failures, replicas): kept apart so a row stays small. */
+class RareFields {
+  attemptBase = 0;
+  error: ErrorInfo | undefined = undefined;
+  reason: string | undefined = undefined;
+  routed = false;
+  endedByFailure = false;
+  wait: WaitState | undefined = undefined;
+  waitOrder = -1;
+  retryAt = -1;
+  timeoutAt = -1;
+  waitAt = -1;
+  replicas = -1;
+  replicaRows: number[] | undefined = undefined;
+  replicasDone = 0;
+  replicaProgress = 0;
+}
+
+const DEFAULTS = Object.freeze(new RareFields());
+
 /**
  * The runner's live task row: the persisted `TaskState` fields (with -1 for "no time") plus
- * counters derived from the dataflows, which `restore` recomputes instead of storing.
+ * counters derived from the dataflows, which `restore` recomputes instead of storing. A run holds
+ * one per task, so the fields most tasks never touch live in a `RareFields` object made on first write.
  */
 export class TaskRow {
   /** Dirty-marking stamp (see EffectsBuilder). */
   mark = 0;
   status: TaskStatus = "PENDING";
   attempts = 0;
-  attemptBase = 0;
   progress = 0;
   input: Record<string, unknown> | undefined = undefined;
   output: unknown = undefined;
-  error: ErrorInfo | undefined = undefined;
-  reason: string | undefined = undefined;
-  routed = false;
-  endedByFailure = false;
   startedAt = -1;
   completedAt = -1;
   queuedAt = -1;
-  wait: WaitState | undefined = undefined;
-  waitOrder = -1;
-  retryAt = -1;
-  timeoutAt = -1;
-  waitAt = -1;
-  /** Replicated task: replica count once expanded, -1 before. */
-  replicas = -1;
-
   // Derived (not persisted).
   /** Incoming dataflows still PENDING. */
   pending = 0;
   /** Incoming dataflows COMPLETED. */
   completedIn = 0;
-  /** Replicated task: row index of replica i at [i]. */
-  replicaRows: number[] | undefined = undefined;
-  replicasDone = 0;
-  replicaProgress = 0;
+  private rare: RareFields | undefined = undefined;
 
   constructor(
     readonly index: number,
@@ -52,6 +57,101 @@ export class TaskRow {
     readonly replicaOf: number,
     readonly replica: number,
   ) {}
+
+  private get r(): RareFields {
+    return this.rare ?? DEFAULTS;
+  }
+
+  private get w(): RareFields {
+    return (this.rare ??= new RareFields());
+  }
+
+  get attemptBase(): number {
+    return this.r.attemptBase;
+  }
+  set attemptBase(v: number) {
+    if (v !== this.r.attemptBase) this.w.attemptBase = v;
+  }
+  get error(): ErrorInfo | undefined {
+    return this.r.error;
+  }
+  set error(v: ErrorInfo | undefined) {
+    if (v !== this.r.error) this.w.error = v;
+  }
+  get reason(): string | undefined {
+    return this.r.reason;
+  }
+  set reason(v: string | undefined) {
+    if (v !== this.r.reason) this.w.reason = v;
+  }
+  get routed(): boolean {
+    return this.r.routed;
+  }
+  set routed(v: boolean) {
+    if (v !== this.r.routed) this.w.routed = v;
+  }
+  get endedByFailure(): boolean {
+    return this.r.endedByFailure;
+  }
+  set endedByFailure(v: boolean) {
+    if (v !== this.r.endedByFailure) this.w.endedByFailure = v;
+  }
+  get wait(): WaitState | undefined {
+    return this.r.wait;
+  }
+  set wait(v: WaitState | undefined) {
+    if (v !== this.r.wait) this.w.wait = v;
+  }
+  get waitOrder(): number {
+    return this.r.waitOrder;
+  }
+  set waitOrder(v: number) {
+    if (v !== this.r.waitOrder) this.w.waitOrder = v;
+  }
+  get retryAt(): number {
+    return this.r.retryAt;
+  }
+  set retryAt(v: number) {
+    if (v !== this.r.retryAt) this.w.retryAt = v;
+  }
+  get timeoutAt(): number {
+    return this.r.timeoutAt;
+  }
+  set timeoutAt(v: number) {
+    if (v !== this.r.timeoutAt) this.w.timeoutAt = v;
+  }
+  get waitAt(): number {
+    return this.r.waitAt;
+  }
+  set waitAt(v: number) {
+    if (v !== this.r.waitAt) this.w.waitAt = v;
+  }
+  /** Replicated task: replica count once expanded, -1 before. */
+  get replicas(): number {
+    return this.r.replicas;
+  }
+  set replicas(v: number) {
+    if (v !== this.r.replicas) this.w.replicas = v;
+  }
+  /** Replicated task: row index of replica i at [i] (derived). */
+  get replicaRows(): number[] | undefined {
+    return this.r.replicaRows;
+  }
+  set replicaRows(v: number[] | undefined) {
+    if (v !== this.r.replicaRows) this.w.replicaRows = v;
+  }
+  get replicasDone(): number {
+    return this.r.replicasDone;
+  }
+  set replicasDone(v: number) {
+    if (v !== this.r.replicasDone) this.w.replicasDone = v;
+  }
+  get replicaProgress(): number {
+    return this.r.replicaProgress;
+  }
+  set replicaProgress(v: number) {
+    if (v !== this.r.replicaProgress) this.w.replicaProgress = v;
+  }
 
   toState(replicaOfKey: string | undefined): TaskState {
     const s: TaskState = {

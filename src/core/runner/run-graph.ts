@@ -1,7 +1,7 @@
 import type { RunEvent } from "../events";
 import type { Graph } from "../graph/schema";
 import type { RunStatus } from "../status";
-import type { TaskContext } from "../task/define-task";
+import type { TaskContext, TaskDefinition } from "../task/define-task";
 import { type ErrorInfo, toErrorInfo } from "../task/errors";
 import type { TaskRegistry } from "../task/registry";
 import { TaskGraphRunner } from "./runner";
@@ -15,7 +15,7 @@ export interface ScheduledSignal {
   afterMs?: number;
 }
 
-export interface RunGraphOptions extends Partial<RunnerOptions> {
+export interface RunGraphOptions extends Partial<Omit<RunnerOptions, "sink" | "trackDirty">> {
   /**
    * "virtual" (default): retry delays, timeouts and durable waits advance a simulated clock at once,
    * whenever no task is running. "real": they take wall-clock time (and a timeout can interrupt a
@@ -47,11 +47,6 @@ const TERMINAL: ReadonlySet<RunStatus> = new Set(["COMPLETED", "FAILED", "ABORTE
 
 /** The TaskContext of one inline attempt; its AbortSignal is only created if the task asks for it. */
 class InlineContext implements TaskContext {
-  readonly runId: string;
-  readonly taskId: string;
-  readonly path: string;
-  readonly attempt: number;
-  readonly config: Record<string, unknown>;
   private controller: AbortController | undefined = undefined;
   private abortReason: string | undefined = undefined;
   lastProgress = 0;
@@ -59,12 +54,23 @@ class InlineContext implements TaskContext {
   constructor(
     private readonly driver: Driver,
     readonly dispatch: Dispatch,
-  ) {
-    this.runId = driver.runId;
-    this.taskId = dispatch.taskId;
-    this.path = dispatch.path;
-    this.attempt = dispatch.attempt;
-    this.config = dispatch.config;
+  ) {}
+
+  // Read through to the dispatch: one small object per attempt.
+  get runId(): string {
+    return this.driver.runId;
+  }
+  get taskId(): string {
+    return this.dispatch.taskId;
+  }
+  get path(): string {
+    return this.dispatch.path;
+  }
+  get attempt(): number {
+    return this.dispatch.attempt;
+  }
+  get config(): Record<string, unknown> {
+    return this.dispatch.config;
   }
 
   get signal(): AbortSignal {
@@ -95,15 +101,21 @@ class InlineContext implements TaskContext {
 class Driver {
   readonly runId: string;
   readonly runner: TaskGraphRunner;
+  /** The runner appends events and dispatches here directly (its sink). */
   readonly events: RunEvent[] = [];
-  private readonly timers = new TimerQueue<Due>();
-  private work: Dispatch[] = [];
+  private readonly work: Dispatch[] = [];
   private workHead = 0;
+  /** Events already handed to onEvent. */
+  private notified = 0;
+  private readonly timers = new TimerQueue<Due>();
   /** Async attempts running, by task key. */
   private readonly running = new Map<string, InlineContext>();
   /** Attempts aborted before they ran ("key\u0000attempt"). */
   private readonly aborted = new Set<string>();
   private clock: number;
+  /** The last task type run and its run(): graphs repeat a few types many times. */
+  private lastType = "";
+  private lastRun: TaskDefinition["run"] = undefined;
   private wake: (() => void) | undefined = undefined;
 
   constructor(
@@ -112,7 +124,7 @@ class Driver {
     private readonly options: RunGraphOptions,
   ) {
     this.runId = options.runId ?? "run";
-    this.runner = new TaskGraphRunner(graph, registry, { trackDirty: false, ...options, runId: this.runId });
+    this.runner = new TaskGraphRunner(graph, registry, { trackDirty: false, ...options, runId: this.runId, sink: { events: this.events, dispatch: this.work } });
     this.clock = options.startTime ?? Date.now();
   }
 
@@ -120,21 +132,19 @@ class Driver {
     return this.options.clock === "real" ? Date.now() : this.clock;
   }
 
+  /** Events and dispatches are already in `events` and `work` (the sink); the rest is here. */
   apply(fx: Effects): void {
     const onEvent = this.options.onEvent;
-    for (const e of fx.events) {
-      this.events.push(e);
-      if (onEvent) onEvent(e);
-    }
+    if (onEvent) while (this.notified < this.events.length) onEvent(this.events[this.notified++]);
     for (const id of fx.clearTimers) this.timers.cancel(id);
     for (const t of fx.timers) this.timers.add(t.id, t.at, { kind: "timer" });
     for (const a of fx.aborts) {
       const ctx = this.running.get(a.key);
-      if (ctx && ctx.attempt === a.attempt) ctx.abort(a.reason);
-      else this.aborted.add(`${a.key}\u0000${a.attempt}`);
+      if (ctx && ctx.attempt === a.attempt) {
+        ctx.abort(a.reason);
+        this.running.delete(a.key); // its report is stale now; do not wait for it
+      } else this.aborted.add(`${a.key}\u0000${a.attempt}`);
     }
-    const d = fx.dispatch;
-    for (let i = 0; i < d.length; i++) this.work.push(d[i]);
   }
 
   progress(ctx: InlineContext, percent: number, message?: string): void {
@@ -222,7 +232,11 @@ class Driver {
   private execute(d: Dispatch): void {
     const runner = this.runner;
     if (d.execution === "queue") this.apply(runner.taskStarted(d.key, d.attempt, this.now()));
-    const run = this.registry.get(d.type)?.run;
+    if (d.type !== this.lastType) {
+      this.lastType = d.type;
+      this.lastRun = this.registry.get(d.type)?.run;
+    }
+    const run = this.lastRun;
     if (!run) {
       this.apply(runner.taskFailed(d.key, d.attempt, { name: "TaskError", message: `task type ${d.type} has no run()`, permanent: true }, this.now()));
       return;

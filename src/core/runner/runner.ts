@@ -124,7 +124,7 @@ export class TaskGraphRunner {
       retries: 0,
       signals: [],
     };
-    this.fx = new EffectsBuilder(this.run, options.trackDirty !== false);
+    this.fx = new EffectsBuilder(this.run, options.trackDirty !== false, options.sink);
     for (const t of this.g.tasks) {
       const row = new TaskRow(t.index, t.index, t.key, t.taskId, t.path, t.type, -1, -1);
       row.pending = t.inEdges.length;

@@ -20,6 +20,11 @@ export interface RunnerOptions {
   seed?: number;
   /** Build `Effects.dirty` lists (default true). Off for in-process runs that persist nothing (runGraph). */
   trackDirty?: boolean;
+  /**
+   * For in-process drivers (runGraph): events and dispatches are appended to these lists instead of
+   * being returned, and the returned Effects object is reused from one fact to the next.
+   */
+  sink?: { events: RunEvent[]; dispatch: Dispatch[] };
 }
 
 /** One task attempt to execute: inline in the run's object, or through the queue. */
