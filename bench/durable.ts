@@ -32,7 +32,10 @@ const server = await startLocalWeft({ config: writeBenchConfig() });
 const auth = { authorization: `Bearer ${server.adminToken}`, "content-type": "application/json" };
 
 async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(server.url + path, { method, headers: auth, body: body === undefined ? undefined : JSON.stringify(body) });
+  // wrangler dev may reload the Worker once just after it starts ("restarted mid-request"): try again.
+  const send = () => fetch(server.url + path, { method, headers: auth, body: body === undefined ? undefined : JSON.stringify(body) });
+  let res = await send();
+  for (let i = 0; i < 3 && res.status === 503; i++) res = await send();
   if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${(await res.text()).slice(0, 500)}`);
   return (await res.json()) as T;
 }

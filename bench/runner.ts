@@ -7,10 +7,11 @@
  *
  *   npx tsx bench/runner.ts [--json] [--shapes chain,fanout,layered,lattice] [--sizes 1000,10000,100000] [--reps 5]
  */
+import { type Shape, SHAPES, buildShape } from "./shapes";
 import v8 from "node:v8";
 import vm from "node:vm";
 import { Type } from "@sinclair/typebox";
-import type { Graph, TaskNode } from "../src/core/graph/schema";
+import type { Graph } from "../src/core/graph/schema";
 import { runGraph } from "../src/core/runner/index";
 import { defineTask, TaskRegistry } from "../src/core/task/index";
 
@@ -35,56 +36,9 @@ const registry = new TaskRegistry([Step]);
 
 // ————————————————————————————————————————— shapes —————————————————————————————————————————
 
-type Shape = "chain" | "fanout" | "layered" | "lattice";
-const SHAPES: Shape[] = ["chain", "fanout", "layered", "lattice"];
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
+// Shared with the end-to-end benchmarks (bench/shapes.ts): the same graphs everywhere.
 function build(shape: Shape, n: number): Graph {
-  const tasks: TaskNode[] = [];
-  const dataflows: Graph["dataflows"] = [];
-  const id = (i: number) => `t${i}`;
-  for (let i = 0; i < n; i++) tasks.push({ id: id(i), type: "Step", defaults: { k: i } });
-  const edge = (a: number, b: number) => dataflows.push({ sourceTaskId: id(a), sourceTaskPortId: "v", targetTaskId: id(b), targetTaskPortId: "in" });
-  const width = 100;
-  switch (shape) {
-    case "chain":
-      for (let i = 1; i < n; i++) edge(i - 1, i);
-      break;
-    case "fanout": // 1 → n−2 → 1, the join collecting every value into its array port
-      for (let i = 1; i < n - 1; i++) {
-        edge(0, i);
-        edge(i, n - 1);
-      }
-      break;
-    case "layered": {
-      const random = mulberry32(0x5eed);
-      for (let i = width; i < n; i++) {
-        const prev = Math.floor(i / width) * width - width;
-        const picks = new Set<number>();
-        const k = 1 + Math.floor(random() * 3);
-        while (picks.size < k) picks.add(prev + Math.floor(random() * width));
-        for (const p of picks) edge(p, i);
-      }
-      break;
-    }
-    case "lattice": // rows of `width`, each node fed by its left and upper neighbours
-      for (let i = 0; i < n; i++) {
-        if (i % width > 0) edge(i - 1, i);
-        if (i >= width) edge(i - width, i);
-      }
-      break;
-  }
-  return { name: `${shape}-${n}`, tasks, dataflows };
+  return buildShape(shape, n, { type: "Step", outPort: "v", inPort: "in", defaults: (i) => ({ k: i }) });
 }
 
 // ————————————————————————————————————————— reference evaluators —————————————————————————————————————————

@@ -3,8 +3,10 @@
  * run (a deployment adds its own types the same way). Config: bench/wrangler.bench.toml.
  */
 import { registry } from "../../src/registry";
-import { BenchQueueStep, BenchStep } from "./bench-tasks";
+import { BenchQueueStep, BenchSleep, BenchStep } from "./bench-tasks";
 
-registry.register(BenchStep).register(BenchQueueStep);
+registry.register(BenchStep).register(BenchQueueStep).register(BenchSleep);
 
-export { default, RunObject } from "../../src/index";
+// Every Durable Object and entrypoint the product exports, and its default handler.
+export * from "../../src/index";
+export { default } from "../../src/index";
