@@ -26,6 +26,21 @@ export class EffectsBatch {
     this.dirtyRun ||= fx.dirty.run;
   }
 
+  /**
+   * Removes the inline dispatches and returns them, leaving queue ones to be sent: the object runs
+   * a synchronous task's inline successors in the same turn instead of flushing once per task.
+   */
+  takeInline(): Dispatch[] {
+    const inline: Dispatch[] = [];
+    let kept = 0;
+    for (const d of this.dispatch) {
+      if (d.execution === "inline") inline.push(d);
+      else this.dispatch[kept++] = d;
+    }
+    this.dispatch.length = kept;
+    return inline;
+  }
+
   get empty(): boolean {
     return !this.dirtyRun && this.events.length === 0 && this.dispatch.length === 0 && this.aborts.length === 0 && this.dirtyTasks.size === 0 && this.dirtyDataflows.size === 0 && this.timers.size === 0;
   }

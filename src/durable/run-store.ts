@@ -22,11 +22,25 @@ const MIGRATIONS: string[][] = [
   ],
 ];
 
-/** Row documents above this many characters move to blob parts (SQLite rows hold at most 2 MB). */
+/*
+ * Durable Object SQLite refuses a string, BLOB or row above 2 MB — a bound parameter included —
+ * though local workerd does not enforce it. Sizes below are in UTF-16 units (string length), and
+ * one unit is at most 3 UTF-8 bytes, so each bound is safe in bytes too.
+ */
+
+/** Row documents (and meta values) above this many characters move to blob parts. */
 const MAX_ROW_CHARS = 256 * 1024;
 
-/** SQLite rows hold at most 2 MB; larger documents are split into parts of this many characters. */
+/** Larger documents are split into parts of this many characters (≤ 1.5 MB each). */
 const BLOB_PART_CHARS = 512 * 1024;
+
+/** A multi-row write's JSON array parameter holds about this many characters at most (≤ 1.8 MB). */
+const CHUNK_CHARS = 600_000;
+
+/** Stands in a row or meta value for a document kept in blob parts. */
+interface BlobPointer {
+  $blob: string;
+}
 
 export interface StoredRow {
   key: string;
@@ -54,12 +68,20 @@ export class RunStore {
 
   getMeta<T>(k: string): T | undefined {
     const row = this.sql.exec<{ v: string }>(`SELECT v FROM meta WHERE k = ?`, k).toArray()[0];
-    return row ? (JSON.parse(row.v) as T) : undefined;
+    return row ? this.unblob<T>(JSON.parse(row.v) as T | BlobPointer) : undefined;
   }
 
+  /** A large value (a run row holding a multi-megabyte output) is kept in blob parts, like large rows. */
   setMeta(k: string, value: unknown): void {
+    const json = JSON.stringify(value);
+    let v = json;
+    if (json.length > MAX_ROW_CHARS) {
+      const name = `meta:${k}`;
+      this.putBlob(name, json);
+      v = JSON.stringify({ $blob: name } satisfies BlobPointer);
+    }
     this.writes++;
-    this.sql.exec(`INSERT OR REPLACE INTO meta (k, v) VALUES (?, ?)`, k, JSON.stringify(value));
+    this.sql.exec(`INSERT OR REPLACE INTO meta (k, v) VALUES (?, ?)`, k, v);
   }
 
   upsert(table: "tasks" | "dataflows", rows: StoredRow[]): void {
@@ -71,7 +93,7 @@ export class RunStore {
       // A row with a large value (a big task output) keeps the value in blob parts.
       const name = `${table}:${r.key}`;
       this.putBlob(name, state);
-      return JSON.stringify([r.key, r.status, { $blob: name }]);
+      return JSON.stringify([r.key, r.status, { $blob: name } satisfies BlobPointer]);
     });
     for (const chunk of chunkByChars(docs)) {
       this.writes++;
@@ -87,11 +109,13 @@ export class RunStore {
     return this.sql
       .exec<{ state: string }>(`SELECT state FROM ${table}`)
       .toArray()
-      .map((r) => {
-        const state = JSON.parse(r.state) as T | { $blob: string };
-        if (state && typeof state === "object" && "$blob" in state) return JSON.parse(this.getBlob(state.$blob) ?? "null") as T;
-        return state as T;
-      });
+      .map((r) => this.unblob<T>(JSON.parse(r.state) as T | BlobPointer));
+  }
+
+  /** A stored document, or the one its blob pointer leads to. */
+  private unblob<T>(doc: T | BlobPointer): T {
+    if (doc && typeof doc === "object" && "$blob" in doc) return JSON.parse(this.getBlob(doc.$blob) ?? "null") as T;
+    return doc as T;
   }
 
   appendEvents(events: RunEvent[]): void {
@@ -105,12 +129,20 @@ export class RunStore {
     }
   }
 
-  /** Events with seq > after, in order, at most `limit`. */
-  events(after: number, limit: number): RunEvent[] {
-    return this.sql
-      .exec<{ event: string }>(`SELECT event FROM events WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit)
-      .toArray()
-      .map((r) => JSON.parse(r.event) as RunEvent);
+  /**
+   * Events with seq > after, in order: at most `limit`, and no more once `maxChars` characters of
+   * JSON are read (always at least one event). Rows are read lazily, so a page stops early
+   * without loading the rest.
+   */
+  events(after: number, limit: number, maxChars = Number.POSITIVE_INFINITY): RunEvent[] {
+    const out: RunEvent[] = [];
+    let chars = 0;
+    for (const r of this.sql.exec<{ event: string }>(`SELECT event FROM events WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit)) {
+      if (out.length && chars + r.event.length > maxChars) break;
+      chars += r.event.length;
+      out.push(JSON.parse(r.event) as RunEvent);
+    }
+    return out;
   }
 
   lastSeq(): number {
@@ -159,8 +191,12 @@ export class RunStore {
   }
 }
 
-/** Groups JSON documents so each joined group stays well under SQLite's 2 MB string limit. */
-function chunkByChars(docs: string[], maxChars = 1_000_000): string[][] {
+/**
+ * Groups JSON documents so each joined group stays under SQLite's 2 MB string limit. (It was 1M
+ * characters: up to 3 MB of UTF-8 for non-ASCII text.) A single larger document — only an event
+ * could be, values above 64 KiB being references — goes alone.
+ */
+function chunkByChars(docs: string[], maxChars = CHUNK_CHARS): string[][] {
   const chunks: string[][] = [];
   let current: string[] = [];
   let size = 0;

@@ -6,10 +6,14 @@ import type { RunEvent } from "../../src/core/events";
 export interface TestSocket {
   events: RunEvent[];
   frames: number;
+  /** The largest frame received, in UTF-8 bytes (a Worker accepts at most 1 MiB per message). */
+  maxFrameBytes: number;
   closed: Promise<{ code: number; reason: string }>;
   ws: WebSocket;
   /** Resolves once an event with seq ≥ `seq` has arrived. */
   until(seq: number, timeoutMs?: number): Promise<void>;
+  /** `closed`, or a failure saying how far the socket got if it is still open after `timeoutMs`. */
+  closedWithin(timeoutMs: number): Promise<{ code: number; reason: string }>;
 }
 
 export async function openRunSocket(runId: string, opts: { after?: number; token?: string | null; query?: string } = {}): Promise<TestSocket> {
@@ -23,6 +27,7 @@ export async function openRunSocket(runId: string, opts: { after?: number; token
   const sock: TestSocket = {
     events: [],
     frames: 0,
+    maxFrameBytes: 0,
     ws,
     closed: new Promise((resolve) => ws.addEventListener("close", (e) => resolve({ code: e.code, reason: e.reason }))),
     async until(seq, timeoutMs = 15_000) {
@@ -32,9 +37,21 @@ export async function openRunSocket(runId: string, opts: { after?: number; token
         await new Promise((r) => setTimeout(r, 10));
       }
     },
+    async closedWithin(timeoutMs) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`socket still open after ${timeoutMs} ms; last seq ${sock.events.at(-1)?.seq}`)), timeoutMs);
+      });
+      try {
+        return await Promise.race([sock.closed, timeout]);
+      } finally {
+        if (timer !== undefined) clearTimeout(timer);
+      }
+    },
   };
   ws.addEventListener("message", (m) => {
     sock.frames++;
+    sock.maxFrameBytes = Math.max(sock.maxFrameBytes, new TextEncoder().encode(m.data as string).length);
     const frame = JSON.parse(m.data as string) as { events: RunEvent[] };
     sock.events.push(...frame.events);
   });

@@ -85,3 +85,45 @@ export const SleepInline = defineTask({
   },
 });
 if (!registry.has(SleepInline.type)) registry.register(SleepInline);
+
+/**
+ * A deterministic ASCII string of exactly `bytes` characters, "seed:0;seed:1;…": no two stretches
+ * alike, so a value cut, padded or reassembled out of order (blob parts, frames) does not compare equal.
+ */
+export function bigText(bytes: number, seed = "v"): string {
+  const parts: string[] = [];
+  let length = 0;
+  for (let i = 0; length < bytes; i++) {
+    const part = `${seed}:${i};`;
+    parts.push(part);
+    length += part.length;
+  }
+  return parts.join("").slice(0, bytes);
+}
+
+const BigValueInput = Type.Object({ bytes: Type.Integer({ minimum: 0 }), seed: Type.Optional(Type.String()) });
+const BigValueOutput = Type.Object({ value: Type.String() });
+
+/** Produces a large value (bigText) inline: values passed by reference. */
+export const BigValue = defineTask({
+  type: "TestBigValue",
+  title: "Big value (inline)",
+  category: "Test",
+  execution: "inline",
+  input: BigValueInput,
+  output: BigValueOutput,
+  run: ({ bytes, seed }) => ({ value: bigText(bytes, seed) }),
+});
+
+/** Produces a large value (bigText) on the queue: a large completion reported back to the object. */
+export const QueueBigValue = defineTask({
+  type: "TestQueueBigValue",
+  title: "Big value (queue)",
+  category: "Test",
+  execution: "queue",
+  input: BigValueInput,
+  output: BigValueOutput,
+  run: async ({ bytes, seed }) => ({ value: bigText(bytes, seed) }),
+});
+
+for (const t of [BigValue, QueueBigValue]) if (!registry.has(t.type)) registry.register(t);

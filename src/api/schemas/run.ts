@@ -91,7 +91,15 @@ export const RunEventSchema = Type.Object(
 export const RunEventsSchema = Type.Object({ events: Type.Array(RunEventSchema) }, { $id: "RunEvents" });
 export const RunEventsQuery = Type.Object({
   after: Type.Optional(Type.Integer({ minimum: 0, default: 0, description: "Events with a greater seq." })),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000, default: 1000 })),
+  limit: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      maximum: 10000,
+      default: 1000,
+      description:
+        "At most this many events. A page also ends at about 4 MiB of events, so a shorter page does not mean the end of the log: continue with after = the last seq until a page is empty (a finished run's log ends with its terminal graph event).",
+    }),
+  ),
 });
 export const RunSocketQuery = Type.Object({
   after: Type.Optional(Type.Integer({ minimum: 0, description: "Replay after this seq, then live events; without it the whole log." })),
