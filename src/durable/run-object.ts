@@ -13,7 +13,7 @@ import { registry } from "../registry";
 import { EffectsBatch } from "./effects-batch";
 import type { ClaimResult, ControlResult, RunInit, RunStats, RunView, TaskMessage } from "./protocol";
 import { RunSockets } from "./run-sockets";
-import { RunStore } from "./run-store";
+import { RunStore, type RowKind, type StoredRow } from "./run-store";
 import { runView } from "./run-view";
 
 /**
@@ -41,6 +41,8 @@ const SHELL_SEND = "shell:send";
 const SHELL_WATCHDOG = "shell:watchdog";
 const SHELL_INDEX = "shell:index";
 const SHELL_RETRY_MS = 30_000;
+/** After a restore, attempts still QUEUED are re-posted this soon (duplicates are harmless: the claim decides). */
+const SHELL_RESEND_AFTER_RESTORE_MS = 5_000;
 const INDEX_RETRY_MS = 10_000;
 
 const isThenable = (v: unknown): v is PromiseLike<unknown> => typeof (v as { then?: unknown } | null)?.then === "function";
@@ -58,9 +60,19 @@ export class RunObject extends DurableObject<Env> {
   private runner: TaskGraphRunner | undefined;
   private batch = new EffectsBatch();
   private flushQueued = false;
+  /** The pending group commit of queue workers' reports (see `groupFlush`). */
+  private groupCommit: Promise<void> | undefined;
   /** Inline attempts waiting to run, and whether the pump loop is running them. */
   private ready: Dispatch[] = [];
   private pumping = false;
+  /**
+   * The send guard: a timer stored with the first queue dispatch an instance persists, left set
+   * (clearing it after every send cost a write per wave). When it fires, queued attempts are
+   * re-posted only if a send may have been lost: this instance restored a run from storage (the
+   * previous one may have died between storing a dispatch and sending it) or a send failed.
+   */
+  private sendGuardArmed = false;
+  private sendsInDoubt = false;
   /** Whether this instance has the watchdog timer set (it is set while inline attempts are outstanding). */
   private watchdogArmed = false;
   /** AbortControllers of running inline attempts, by "<key>#<attempt>". */
@@ -108,6 +120,7 @@ export class RunObject extends DurableObject<Env> {
   /** The run as `GET /runs/:id` shows it; null when this object holds no run. */
   async view(withTasks = true): Promise<RunView> {
     const init = this.requireInit();
+    await this.stored();
     return runView(init, this.runner, withTasks);
   }
 
@@ -124,6 +137,7 @@ export class RunObject extends DurableObject<Env> {
   /** A value events carry by reference (`data.ref`): "run:input", "run:output", "task:<key>", "dataflow:<key>". */
   async value(ref: string): Promise<{ found: boolean; value?: unknown }> {
     const runner = this.requireRunner();
+    await this.stored();
     const [kind, ...rest] = ref.split(":");
     const key = rest.join(":");
     if (kind === "run" && key === "input") return { found: true, value: runner.runState().input };
@@ -238,7 +252,7 @@ export class RunObject extends DurableObject<Env> {
     if (!live || live.execution !== "queue") return { status: "stale" };
     if (live.status === "QUEUED") {
       this.batch.add(runner.taskStarted(key, attempt, Date.now()));
-      await this.flush();
+      await this.groupFlush();
     }
     return { status: "claimed", type: live.type, taskId: live.taskId, path: live.path, input: live.input, config: live.config };
   }
@@ -249,19 +263,19 @@ export class RunObject extends DurableObject<Env> {
     if (!runner) return;
     const p = percent >= 0 ? percent : (runner.taskState(key)?.progress ?? 0);
     this.batch.add(runner.taskProgress(key, attempt, p, Date.now(), message));
-    await this.flush();
+    await this.groupFlush();
   }
 
   async complete(key: string, attempt: number, output: unknown): Promise<void> {
     if (!this.runner) return;
     this.batch.add(this.runner.taskCompleted(key, attempt, output, Date.now()));
-    await this.flush();
+    await this.groupFlush();
   }
 
   async fail(key: string, attempt: number, error: FailureInfo): Promise<void> {
     if (!this.runner) return;
     this.batch.add(this.runner.taskFailed(key, attempt, error, Date.now()));
-    await this.flush();
+    await this.groupFlush();
   }
 
   // ———————————————————————————————————————— alarm ————————————————————————————————————————
@@ -273,7 +287,10 @@ export class RunObject extends DurableObject<Env> {
     const now = Date.now();
     for (const t of this.store.dueTimers(now)) {
       this.batch.timers.set(t.id, null); // fired: cleared unless a handler sets it again
-      if (t.id === SHELL_SEND) this.resendQueued();
+      if (t.id === SHELL_SEND) {
+        this.sendGuardArmed = false;
+        if (this.sendsInDoubt) this.resendQueued();
+      }
       else if (t.id === SHELL_INDEX) this.syncIndex();
       else if (t.id === SHELL_WATCHDOG) {
         this.watchdogArmed = false; // cleared with this flush; the commit re-arms it if work is outstanding
@@ -294,11 +311,17 @@ export class RunObject extends DurableObject<Env> {
     const runner = this.requireRunner();
     this.ctx.storage.transactionSync(() => {
       also?.();
-      if (batch.dirtyRun) this.store.setMeta("run", runRow(runner.runState()));
-      this.store.upsert("tasks", [...batch.dirtyTasks].map((k) => row(runner.taskState(k))));
-      this.store.upsert("dataflows", [...batch.dirtyDataflows].map((k) => row(runner.dataflowState(k))));
+      // Every changed row — the run, tasks, dataflows — in one statement.
+      const rows: StoredRow[] = [];
+      if (batch.dirtyRun) rows.push(runRow(runner.runState()));
+      for (const k of batch.dirtyTasks) rows.push(row("task", runner.taskState(k)));
+      for (const k of batch.dirtyDataflows) rows.push(row("dataflow", runner.dataflowState(k)));
+      this.store.upsert(rows);
       this.store.appendEvents(batch.events);
-      if (batch.dispatch.some((d) => d.execution === "queue")) batch.timers.set(SHELL_SEND, Date.now() + SHELL_RETRY_MS);
+      if (!this.sendGuardArmed && batch.dispatch.some((d) => d.execution === "queue")) {
+        batch.timers.set(SHELL_SEND, Date.now() + SHELL_RETRY_MS);
+        this.sendGuardArmed = true;
+      }
       this.store.clearTimers(batch.timersToClear());
       this.store.setTimers(batch.timersToSet());
     });
@@ -312,8 +335,12 @@ export class RunObject extends DurableObject<Env> {
     const queued = batch.dispatch.filter((d) => d.execution === "queue");
     const inline = batch.dispatch.filter((d) => d.execution === "inline");
     if (queued.length) {
-      await this.send(queued);
-      this.store.clearTimers([SHELL_SEND]);
+      try {
+        await this.send(queued);
+      } catch (err) {
+        this.sendsInDoubt = true; // the guard timer re-posts what is still QUEUED
+        throw err;
+      }
     }
     for (const d of inline) this.ready.push(d);
     this.updateWatchdog();
@@ -338,6 +365,28 @@ export class RunObject extends DurableObject<Env> {
     this.alarmAt = next;
     if (next === null) await this.ctx.storage.deleteAlarm();
     else await this.ctx.storage.setAlarm(next);
+  }
+
+  /**
+   * Group commit for queue workers' reports: claims and completions that arrive together (a
+   * consumer batch reports up to 100 at once) are persisted in one transaction instead of one
+   * each. Every caller still returns only after its own facts are stored.
+   */
+  private groupFlush(): Promise<void> {
+    this.groupCommit ??= new Promise<void>((resolve) => setTimeout(resolve, 0)).then(() => {
+      this.groupCommit = undefined;
+      return this.flush();
+    });
+    return this.groupCommit;
+  }
+
+  /**
+   * Reads wait for the pending group commit: the runner's memory already holds the reports it
+   * will store, and a read must answer only what storage holds (SPEC §6) — else a client could
+   * see COMPLETED before the log has the `complete`, or a state an eviction then loses.
+   */
+  private async stored(): Promise<void> {
+    while (this.groupCommit) await this.groupCommit.catch(() => {});
   }
 
   private scheduleFlush(): void {
@@ -458,12 +507,18 @@ export class RunObject extends DurableObject<Env> {
     const init: RunInit = { ...meta, graph };
     const snapshot: RunSnapshot = {
       version: 1,
-      run: { ...(this.store.getMeta("run") as RunState), input: meta.input },
-      tasks: this.store.all("tasks"),
-      dataflows: this.store.all("dataflows"),
+      run: { ...this.store.all<RunState>("run")[0], input: meta.input },
+      tasks: this.store.all("task"),
+      dataflows: this.store.all("dataflow"),
     };
     this.init = init;
     this.runner = TaskGraphRunner.restore(graph, registry, snapshot, this.runnerOptions(init));
+    // The previous instance may have died between storing a queue dispatch and sending it.
+    if (this.runner.inFlight().some((a) => a.execution === "queue" && a.status === "QUEUED")) {
+      this.sendsInDoubt = true;
+      this.sendGuardArmed = true;
+      this.store.setTimers([{ id: SHELL_SEND, at: Date.now() + SHELL_RESEND_AFTER_RESTORE_MS }]);
+    }
     this.rerunInline();
   }
 
@@ -480,6 +535,7 @@ export class RunObject extends DurableObject<Env> {
 
   /** Re-posts every queued attempt (a duplicate message is harmless: the claim decides). */
   private resendQueued(): void {
+    this.sendsInDoubt = false;
     const runner = this.requireRunner();
     const queued = runner.inFlight().filter((a) => a.execution === "queue" && a.status === "QUEUED");
     if (queued.length) this.batch.dispatch.push(...queued);
@@ -518,9 +574,11 @@ export class RunObject extends DurableObject<Env> {
   }
 
   private persistSnapshot(snapshot: RunSnapshot): void {
-    this.store.setMeta("run", runRow(snapshot.run));
-    this.store.upsert("tasks", snapshot.tasks.map((t) => ({ key: t.key, status: t.status, state: t })));
-    this.store.upsert("dataflows", snapshot.dataflows.map((d) => ({ key: d.key, status: d.status, state: d })));
+    this.store.upsert([
+      runRow(snapshot.run),
+      ...snapshot.tasks.map((t) => row("task", t)),
+      ...snapshot.dataflows.map((d) => row("dataflow", d)),
+    ]);
   }
 
   private requireInit(): RunInit {
@@ -546,12 +604,12 @@ export class RunNotFoundError extends Error {
  * The run row as stored: without its input, which the init meta already holds and which never
  * changes — a run started with a 1 MiB input would otherwise rewrite that megabyte on every flush.
  */
-function runRow(run: RunState): Omit<RunState, "input"> {
+function runRow(run: RunState): StoredRow {
   const { input: _input, ...rest } = run;
-  return rest;
+  return { kind: "run", key: "run", status: run.status, state: rest };
 }
 
-function row<T extends { key: string; status: string }>(state: T | undefined): { key: string; status: string; state: T } {
+function row(kind: RowKind, state: { key: string; status: string } | undefined): StoredRow {
   if (!state) throw new Error("runner reported a dirty row it does not have");
-  return { key: state.key, status: state.status, state };
+  return { kind, key: state.key, status: state.status, state };
 }

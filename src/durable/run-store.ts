@@ -7,7 +7,7 @@ import type { RunEvent } from "../core/events";
  * statement binds more than a few parameters (Durable Object SQLite allows 100).
  */
 
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 
 const MIGRATIONS: string[][] = [
   [], // version 0: empty object
@@ -20,7 +20,13 @@ const MIGRATIONS: string[][] = [
     `CREATE INDEX IF NOT EXISTS timers_at ON timers (at)`,
     `CREATE TABLE IF NOT EXISTS blobs (name TEXT NOT NULL, part INTEGER NOT NULL, data TEXT NOT NULL, PRIMARY KEY (name, part))`,
   ],
+  // Version 2: the run row, task rows and dataflow rows in one table, so the rows a turn changed are
+  // written by one statement (the tasks and dataflows tables of version 1 are no longer used).
+  [`CREATE TABLE IF NOT EXISTS rows (kind TEXT NOT NULL, key TEXT NOT NULL, status TEXT NOT NULL, state TEXT NOT NULL, PRIMARY KEY (kind, key))`],
 ];
+
+/** What a row of the `rows` table holds: the run, one task (or replica), one dataflow. */
+export type RowKind = "run" | "task" | "dataflow";
 
 /*
  * Durable Object SQLite refuses a string, BLOB or row above 2 MB — a bound parameter included —
@@ -43,6 +49,7 @@ interface BlobPointer {
 }
 
 export interface StoredRow {
+  kind: RowKind;
   key: string;
   status: string;
   state: unknown;
@@ -71,7 +78,7 @@ export class RunStore {
     return row ? this.unblob<T>(JSON.parse(row.v) as T | BlobPointer) : undefined;
   }
 
-  /** A large value (a run row holding a multi-megabyte output) is kept in blob parts, like large rows. */
+  /** Written once per run (its init); a large value is kept in blob parts, like large rows. */
   setMeta(k: string, value: unknown): void {
     const json = JSON.stringify(value);
     let v = json;
@@ -84,30 +91,30 @@ export class RunStore {
     this.sql.exec(`INSERT OR REPLACE INTO meta (k, v) VALUES (?, ?)`, k, v);
   }
 
-  upsert(table: "tasks" | "dataflows", rows: StoredRow[]): void {
+  /** Writes rows of every kind in one statement (per ~600K characters of JSON). */
+  upsert(rows: StoredRow[]): void {
     if (rows.length === 0) return;
-    const keyCol = table === "tasks" ? "key" : "id";
     const docs = rows.map((r) => {
       const state = JSON.stringify(r.state);
-      if (state.length <= MAX_ROW_CHARS) return `[${JSON.stringify(r.key)},${JSON.stringify(r.status)},${state}]`;
-      // A row with a large value (a big task output) keeps the value in blob parts.
-      const name = `${table}:${r.key}`;
+      if (state.length <= MAX_ROW_CHARS) return `[${JSON.stringify(r.kind)},${JSON.stringify(r.key)},${JSON.stringify(r.status)},${state}]`;
+      // A row with a large value (a big task output, a run holding a large output) keeps it in blob parts.
+      const name = `${r.kind}:${r.key}`;
       this.putBlob(name, state);
-      return JSON.stringify([r.key, r.status, { $blob: name } satisfies BlobPointer]);
+      return JSON.stringify([r.kind, r.key, r.status, { $blob: name } satisfies BlobPointer]);
     });
     for (const chunk of chunkByChars(docs)) {
       this.writes++;
       this.sql.exec(
-        `INSERT OR REPLACE INTO ${table} (${keyCol}, status, state)
-         SELECT value ->> 0, value ->> 1, json(value -> 2) FROM json_each(?)`,
+        `INSERT OR REPLACE INTO rows (kind, key, status, state)
+         SELECT value ->> 0, value ->> 1, value ->> 2, json(value -> 3) FROM json_each(?)`,
         `[${chunk.join(",")}]`,
       );
     }
   }
 
-  all<T>(table: "tasks" | "dataflows"): T[] {
+  all<T>(kind: RowKind): T[] {
     return this.sql
-      .exec<{ state: string }>(`SELECT state FROM ${table}`)
+      .exec<{ state: string }>(`SELECT state FROM rows WHERE kind = ?`, kind)
       .toArray()
       .map((r) => this.unblob<T>(JSON.parse(r.state) as T | BlobPointer));
   }

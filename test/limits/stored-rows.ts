@@ -7,8 +7,7 @@ export const SQLITE_MAX_ROW_BYTES = 2_000_000;
 /** The RunObject's tables and their columns (src/durable/run-store.ts). */
 const TABLES: Record<string, string[]> = {
   meta: ["k", "v"],
-  tasks: ["key", "status", "state"],
-  dataflows: ["id", "status", "state"],
+  rows: ["kind", "key", "status", "state"],
   events: ["seq", "event"],
   timers: ["id", "at"],
   blobs: ["name", "part", "data"],
