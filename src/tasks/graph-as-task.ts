@@ -1,4 +1,5 @@
 import { Type, type TObject, type TSchema } from "@sinclair/typebox";
+import { GraphResultArraySchema } from "../core/graph/ports";
 import type { TaskNode } from "../core/graph/schema";
 import { defineTask, type TaskDefinition, type TaskPorts } from "../core/task/define-task";
 
@@ -15,7 +16,7 @@ function isOpen(schema: TObject): boolean {
 /**
  * SPEC §8: a GraphAsTask's input ports are its subgraph's root tasks' input ports; its output
  * ports are the keys of its merged leaves (PROPERTY_ARRAY). With GRAPH_RESULT_ARRAY the output is
- * an array, reachable through the `*` port only.
+ * an array (`whole`), reachable through the `*` port only.
  */
 export function subgraphPorts(task: TaskNode, portsOf: (t: TaskNode) => TaskPorts | undefined): TaskPorts {
   const sub = task.subgraph;
@@ -42,7 +43,7 @@ export function subgraphPorts(task: TaskNode, portsOf: (t: TaskNode) => TaskPort
     Object.fromEntries(Object.entries(inputProps).map(([k, s]) => [k, Type.Optional(s)])),
     { additionalProperties: inputOpen },
   );
-  if (task.merge === "GRAPH_RESULT_ARRAY") return { input, output: open };
+  if (task.merge === "GRAPH_RESULT_ARRAY") return { input, output: open, whole: GraphResultArraySchema };
   if (leaves.length === 1) return { input, output: leaves[0].output };
   const outProps: Record<string, TSchema> = {};
   for (const leaf of leaves) {

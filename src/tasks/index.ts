@@ -9,6 +9,7 @@ import { FormatDate } from "./format-date";
 import { GraphAsTask } from "./graph-as-task";
 import { Identity } from "./identity";
 import { Log } from "./log";
+import { MapTask } from "./map";
 import { Merge } from "./merge";
 import { Pick } from "./pick";
 import { Template } from "./template";
@@ -26,6 +27,7 @@ export const builtinTasks: AnyTaskDefinition[] = [
   Condition,
   Log,
   GraphAsTask,
+  MapTask,
   // network
   Fetch,
   // data
@@ -68,6 +70,7 @@ export { defineTask } from "../core/task/define-task";
 export { PermanentTaskError, TaskAbortedError, TaskError } from "../core/task/errors";
 export { throwIfAborted } from "./lib/abort";
 export { defineGraphTask, GraphAsTask, subgraphPorts } from "./graph-as-task";
+export { DEFAULT_MAP_CONCURRENCY, MapTask, mapPorts, MAX_MAP_CONCURRENCY, MAX_MAP_ITEMS } from "./map";
 export { defineQueueTask } from "./job-queue-task";
 export { createFetchTask, Fetch, type FetchDeploymentOptions } from "./fetch";
 export { parseHostList } from "./http/allow-list";

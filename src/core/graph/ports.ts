@@ -39,9 +39,13 @@ export function propertySchema(schema: TObject, name: string): TSchema | undefin
   return typeof extra === "object" && extra !== null ? (extra as TSchema) : ANY;
 }
 
-/** What leaves a source port; undefined when the task has no such output port. */
-export function outputPortSchema(task: TaskNode, ports: TaskPorts, port: string): TSchema | undefined {
-  if (port === WHOLE_PORT) return task.merge === "GRAPH_RESULT_ARRAY" && task.subgraph ? GraphResultArraySchema : ports.output;
+/**
+ * What leaves a source port; undefined when the task has no such output port. `*` is the whole
+ * output: `ports.whole` when the instance says it is not its output object (a subgraph merged
+ * with GRAPH_RESULT_ARRAY gives an array).
+ */
+export function outputPortSchema(_task: TaskNode, ports: TaskPorts, port: string): TSchema | undefined {
+  if (port === WHOLE_PORT) return ports.whole ?? ports.output;
   if (port === ERROR_PORT) return ErrorValueSchema;
   return propertySchema(ports.output, port);
 }

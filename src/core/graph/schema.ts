@@ -56,9 +56,9 @@ export interface TaskNode {
   name?: string;
   defaults?: Record<string, unknown>;
   config?: RunnerConfig & Record<string, unknown>;
-  /** Only on GraphAsTask. */
+  /** Only on graph tasks (GraphAsTask, Map). */
   subgraph?: GraphBody;
-  /** Only on GraphAsTask: how its subgraph's leaves merge into its output. */
+  /** Only on graph tasks: how its subgraph's leaves merge into its output (a Map: into each iteration's result). */
   merge?: MergeStrategy;
 }
 

@@ -1,4 +1,5 @@
 import type { TString } from "@sinclair/typebox";
+import { LONE_SURROGATE_MESSAGE, isWellFormedText } from "../unicode";
 import { pointer } from "./pointer";
 import {
   GraphDescriptionSchema,
@@ -67,6 +68,7 @@ function stringField(
   if (opts.pattern && v.length > 0 && !opts.pattern.test(v)) {
     errors.push({ path, message: opts.patternMessage ?? `must match the pattern ${opts.pattern.source}` });
   }
+  if (!isWellFormedText(v)) errors.push({ path, message: LONE_SURROGATE_MESSAGE });
   return errors.length === before ? v : undefined;
 }
 

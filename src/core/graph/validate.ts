@@ -1,3 +1,5 @@
+import { MAX_JSON_DEPTH, tooDeepAt } from "../json-depth";
+import { isWellFormedText } from "../unicode";
 import { DEFAULT_LIMITS, type Limits } from "../limits";
 import type { AnyTaskDefinition, TaskPorts } from "../task/define-task";
 import type { TaskRegistry } from "../task/registry";
@@ -27,9 +29,10 @@ export const MAX_SUBGRAPH_DEPTH = 32;
  * Validates graph JSON against the registry (SPEC §2, §7, §8) and returns every problem, each
  * with a JSON Pointer to where it is. Checks, per graph and recursively per subgraph:
  * shape, unknown types, duplicate ids and dataflows, dangling task and port references,
- * `subgraph`/`merge` only on GraphAsTask, defaults against the input ports, config against the
- * runner keys and the type's own config schema, port compatibility, cycles; and the size limits,
- * counted over subgraphs too, before anything costly.
+ * `subgraph`/`merge` only on graph tasks (execution "graph": GraphAsTask, Map, defineGraphTask
+ * types), defaults against the input ports, config against the runner keys and the type's own
+ * config schema, port compatibility, cycles; and the size limits, counted over subgraphs too
+ * (a Map's subgraph once: its iterations are a run-time expansion), before anything costly.
  *
  * O(V + E) over the whole graph. Problems inside a task or subgraph do not cascade: a task whose
  * own fields are broken is not used to judge the dataflows touching it.
@@ -155,7 +158,7 @@ class BodyValidator {
     let subgraphSound = true;
     if (raw.subgraph !== undefined) {
       if (def && !isGraph) {
-        this.error(`${p}/subgraph`, `only a GraphAsTask has a subgraph; ${typeName} is not one`);
+        this.error(`${p}/subgraph`, `only a graph task (GraphAsTask, Map…) has a subgraph; ${typeName} is not one`);
         subgraphSound = false;
       } else if (!isJsonObject(raw.subgraph)) {
         this.error(`${p}/subgraph`, "must be an object with tasks and dataflows");
@@ -172,13 +175,15 @@ class BodyValidator {
       subgraphSound = false;
     }
     if (raw.merge !== undefined && def && !isGraph) {
-      this.error(`${p}/merge`, `only a GraphAsTask has merge (how its subgraph's leaves combine); ${typeName} is not one`);
+      this.error(`${p}/merge`, `only a graph task (GraphAsTask, Map…) has merge (how its subgraph's leaves combine); ${typeName} is not one`);
     }
 
     const node = raw as unknown as TaskNode;
     const entry: TaskEntry = { node, def };
     // A bad label or an unknown extra field says nothing about the ports; malformed settings might.
     if (!def || !shape.settingsOk) return entry;
+    // Port resolution and the schema checks below recurse into these values: bound them first.
+    if (!this.shallowEnough(node.defaults, `${p}/defaults`) || !this.shallowEnough(node.config, `${p}/config`)) return entry;
     if (subgraphSound) {
       try {
         entry.ports = this.portsOf(def, node);
@@ -189,6 +194,14 @@ class BodyValidator {
     if (entry.ports && node.defaults) this.defaults(node.defaults, entry.ports, def, p);
     this.config(node.config ?? {}, def, entry.ports, p);
     return entry;
+  }
+
+  /** False (reported at the offending key) when `settings` nests deeper than MAX_JSON_DEPTH. */
+  private shallowEnough(settings: Record<string, unknown> | undefined, path: string): boolean {
+    const at = tooDeepAt(settings, MAX_JSON_DEPTH);
+    if (!at) return true;
+    this.error(pointer(path, at[0]), `nests more than ${MAX_JSON_DEPTH} levels deep`);
+    return false;
   }
 
   /** SPEC §8: each key present is checked against its port; absent required ports may be fed later. */
@@ -340,7 +353,8 @@ function portList(kind: "input" | "output", properties: object | undefined): str
 const MAX_PORT_ID = PortIdSchema.maxLength ?? Infinity;
 
 /**
- * The fast path of the dataflow shape check: exactly the four fields, ports within bounds, and
+ * The fast path of the dataflow shape check: exactly the four fields, ports within bounds and
+ * well-formed (isWellFormedText), and
  * both task ids already known as valid ids of this body (only ids that passed their own checks
  * are in `ids`). Anything else goes through checkDataflowShape for precise messages.
  */
@@ -353,6 +367,7 @@ function isCleanDataflow(raw: unknown, ids: Map<string, number>): raw is Dataflo
   const tp = df.targetTaskPortId;
   if (typeof s !== "string" || typeof sp !== "string" || typeof t !== "string" || typeof tp !== "string") return false;
   if (sp.length === 0 || sp.length > MAX_PORT_ID || tp.length === 0 || tp.length > MAX_PORT_ID) return false;
+  if (!isWellFormedText(sp) || !isWellFormedText(tp)) return false;
   if (!ids.has(s) || !ids.has(t)) return false;
   let keys = 0;
   for (const _ in df) keys++;

@@ -35,6 +35,18 @@ export function baseDelay(settings: RetrySettings, failedAttempt: number): numbe
   return Math.min(settings.maxDelayMs, raw);
 }
 
+/** The longest `retryAfterMs` the runner honours (one day, as much as Fetch reads from a `Retry-After`). */
+export const MAX_RETRY_AFTER_MS = 86_400_000;
+
+/**
+ * The least delay a failure asks for (ErrorInfo.retryAfterMs, e.g. an HTTP 429's `Retry-After`):
+ * a floor under the policy's delay, since retrying sooner is wasted. 0 when absent or malformed.
+ */
+export function retryAfterFloor(retryAfterMs: unknown): number {
+  if (typeof retryAfterMs !== "number" || !(retryAfterMs > 0)) return 0;
+  return Math.min(Math.ceil(retryAfterMs), MAX_RETRY_AFTER_MS);
+}
+
 /** Applies ±20% jitter with `random` in [0, 1); whole milliseconds. */
 export function jitter(delay: number, random: number): number {
   return Math.round(delay * (1 - JITTER + 2 * JITTER * random));

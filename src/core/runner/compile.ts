@@ -11,6 +11,10 @@ import { normalizeRetry, type RetrySettings } from "./backoff";
  * depth (pre-order, a GraphAsTask followed by its subgraph), every dataflow, and one scope
  * per graph body (the run's, then one per GraphAsTask). Adjacency lists and input-assembly
  * plans are computed here so that scheduling never looks at the graph JSON again.
+ *
+ * A Map's subgraph is not flattened into these arrays: it is compiled once into a template of
+ * its own (CompiledTask.template) and `instantiate` appends one copy per iteration at run time,
+ * when the element count is known — so the arrays grow while a run goes on.
  */
 export interface CompiledGraph {
   tasks: CompiledTask[];
@@ -20,7 +24,7 @@ export interface CompiledGraph {
   taskIndex: Map<string, number>;
   /** Dataflow key → index: see edgeIndexOf. */
   edgeIndex: Map<string, number> | undefined;
-  /** Tasks whose progress makes up the run's progress (all but GraphAsTask containers). */
+  /** Tasks whose progress makes up the run's progress (see CompiledTask.countsProgress). */
   progressTasks: number;
 }
 
@@ -39,6 +43,7 @@ const IS_WAIT = 2;
 const OPEN_INPUT = 4;
 const HAS_ERROR_EDGES = 8;
 const WHOLE_INPUT = 16;
+const IN_ITERATION = 32;
 
 /**
  * One task of the flattened graph. A run holds one per task for its whole life, so it stores only
@@ -50,8 +55,10 @@ export class CompiledTask {
   scopeInputPorts: string[] | undefined = undefined;
   /** See fedPorts(). */
   fedPorts: string[] | undefined = undefined;
-  /** The GraphAsTask's own scope (-1 for other tasks). */
+  /** The GraphAsTask's own scope (-1 for other tasks, a Map included). */
   childScope = -1;
+  /** A Map's subgraph, compiled once; each iteration is an instance of it (see instantiate). */
+  template: CompiledGraph | undefined = undefined;
   inEdges: number[] = NONE;
   outEdges: number[] = NONE;
 
@@ -80,8 +87,25 @@ export class CompiledTask {
   get execution(): Execution {
     return this.def.execution;
   }
+  /** Runs a subgraph (GraphAsTask, Map): never dispatched. */
   get isGraph(): boolean {
     return (this.bits & IS_GRAPH) !== 0;
+  }
+  /** Runs its subgraph once per element (definition.iterate). */
+  get isMap(): boolean {
+    return this.template !== undefined;
+  }
+  /** A task of a Map iteration (an instance of a template task). */
+  get inIteration(): boolean {
+    return (this.bits & IN_ITERATION) !== 0;
+  }
+  /**
+   * Counts in the run's progress: every task of the graph except GraphAsTask containers (their
+   * inner tasks count instead); a Map counts as one task, its iterations' tasks not at all (their
+   * number is unknown until it starts, and the run's progress must not go backwards).
+   */
+  get countsProgress(): boolean {
+    return (this.bits & (IS_GRAPH | IN_ITERATION)) === 0 || (this.isMap && !this.inIteration);
   }
   /** Durable task (definition.wait): parked by the runner instead of dispatched. */
   get isWait(): boolean {
@@ -131,6 +155,31 @@ export class CompiledTask {
     const r = this.config.replicate;
     return Array.isArray(r) && r.length > 0 ? (r as string[]) : undefined;
   }
+
+  /** This template task's copy in one Map iteration: same node, type and ports; indices shifted. */
+  instanceAt(key: string, path: string, shift: Shift): CompiledTask {
+    const c = new CompiledTask(this.index + shift.tasks, key, path, this.node, this.def, this.ports, this.scope + shift.scopes);
+    c.bits = this.bits | IN_ITERATION;
+    if (this.childScope >= 0) c.childScope = this.childScope + shift.scopes;
+    c.template = this.template;
+    c.inEdges = shifted(this.inEdges, shift.edges);
+    c.outEdges = shifted(this.outEdges, shift.edges);
+    return c;
+  }
+}
+
+/** How far an instance's indices are from its template's. */
+interface Shift {
+  tasks: number;
+  edges: number;
+  scopes: number;
+}
+
+function shifted(list: number[], by: number): number[] {
+  if (list.length === 0) return NONE;
+  const out = new Array<number>(list.length);
+  for (let i = 0; i < list.length; i++) out[i] = list[i] + by;
+  return out;
 }
 
 export interface CompiledEdge {
@@ -156,8 +205,12 @@ export interface CompiledScope {
   roots: number[];
   /** Tasks with no outgoing dataflow at all, in task order (SPEC §8). */
   leaves: number[];
-  /** The GraphAsTask's own merge (the run scope's is decided by the runner options). */
+  /** The GraphAsTask's (or Map's) own merge (the run scope's is decided by the runner options). */
   merge: MergeStrategy | undefined;
+  /** The root scope of Map iteration `iteration` (owner = the Map); -1 for other scopes. */
+  iteration: number;
+  /** A Map iteration's scope input, computed on first use (the runner's, not compiled). */
+  input: Record<string, unknown> | undefined;
 }
 
 /** Shared empty lists: most tasks have no `*` edges, no array ports, no fed ports; allocating is what costs. */
@@ -198,8 +251,53 @@ const RESERVED_IN_ID = /[/[\]\s]/;
 export function compileGraph(graph: GraphBody, registry: TaskRegistry): CompiledGraph {
   const out: CompiledGraph = { tasks: [], edges: [], scopes: [], taskIndex: new Map(), edgeIndex: undefined, progressTasks: 0 };
   compileBody(out, graph, registry, -1, "", "");
-  for (const t of out.tasks) if (!t.isGraph) out.progressTasks++;
+  for (const t of out.tasks) if (t.countsProgress) out.progressTasks++;
   return out;
+}
+
+/** A Map iteration's place in the compiled arrays: its tasks, dataflows and scopes are contiguous ranges. */
+export interface Instance {
+  firstTask: number;
+  firstEdge: number;
+  firstScope: number;
+  /** The iteration's own scope (its graph body; GraphAsTask scopes inside it follow). */
+  scope: number;
+}
+
+/**
+ * Appends one copy of a Map's template to the graph: task keys and paths get the iteration's
+ * prefix (`map[3]` → `map[3]/inner`, dataflow keys `map[3]/<id>`), indices are shifted past the
+ * arrays' ends, and the template's top scope becomes iteration `iteration` owned by task `owner`.
+ * O(size of the template). The caller adds the runtime rows (one per task, same indices).
+ */
+export function instantiate(g: CompiledGraph, template: CompiledGraph, owner: number, prefix: string, iteration: number): Instance {
+  const shift: Shift = { tasks: g.tasks.length, edges: g.edges.length, scopes: g.scopes.length };
+  const dt = shift.tasks;
+  for (const s of template.scopes) {
+    const top = s.owner < 0;
+    g.scopes.push({
+      index: s.index + shift.scopes,
+      owner: top ? owner : s.owner + dt,
+      tasks: shifted(s.tasks, dt),
+      roots: shifted(s.roots, dt),
+      leaves: shifted(s.leaves, dt),
+      merge: s.merge,
+      iteration: top ? iteration : -1,
+      input: undefined,
+    });
+  }
+  const index = g.edgeIndex;
+  for (const e of template.edges) {
+    const key = `${prefix}/${e.key}`;
+    if (index) index.set(key, g.edges.length);
+    g.edges.push({ key, id: e.id, path: e.path ? `${prefix}/${e.path}` : prefix, source: e.source + dt, target: e.target + dt, sourcePort: e.sourcePort, targetPort: e.targetPort, flags: e.flags });
+  }
+  for (const t of template.tasks) {
+    const c = t.instanceAt(`${prefix}/${t.key}`, t.path ? `${prefix}/${t.path}` : prefix, shift);
+    g.taskIndex.set(c.key, c.index);
+    g.tasks.push(c);
+  }
+  return { firstTask: shift.tasks, firstEdge: shift.edges, firstScope: shift.scopes, scope: shift.scopes };
 }
 
 /** Dataflow key → index, built on first use (the DO reads rows by key; a plain run never needs it). */
@@ -218,7 +316,7 @@ function compileBody(out: CompiledGraph, body: GraphBody, registry: TaskRegistry
   if (!isObject(body) || !Array.isArray(body.tasks) || !Array.isArray(body.dataflows)) {
     throw new GraphCompileError("a graph needs `tasks` and `dataflows` arrays", pointer || "/");
   }
-  const scope: CompiledScope = { index: out.scopes.length, owner, tasks: [], roots: [], leaves: [], merge: undefined };
+  const scope: CompiledScope = { index: out.scopes.length, owner, tasks: [], roots: [], leaves: [], merge: undefined, iteration: -1, input: undefined };
   out.scopes.push(scope);
   const prefix = path ? `${path}/` : "";
   // At top level a task's key is its id, so the run-wide index serves as the body's too.
@@ -253,7 +351,13 @@ function compileBody(out: CompiledGraph, body: GraphBody, registry: TaskRegistry
     if (path) out.taskIndex.set(task.key, task.index);
     out.tasks.push(task);
     scope.tasks.push(task.index);
-    if (isGraph) {
+    if (isGraph && def.iterate) {
+      // A Map: its subgraph becomes a template, instantiated per element at run time.
+      const template: CompiledGraph = { tasks: [], edges: [], scopes: [], taskIndex: new Map(), edgeIndex: undefined, progressTasks: 0 };
+      compileBody(template, node.subgraph as GraphBody, registry, -1, "", `${taskAt(pointer, i)}/subgraph`);
+      template.scopes[0].merge = node.merge;
+      task.template = template;
+    } else if (isGraph) {
       // Pre-order: a GraphAsTask's subgraph follows it directly.
       task.childScope = compileBody(out, node.subgraph as GraphBody, registry, task.index, task.key, `${taskAt(pointer, i)}/subgraph`);
       out.scopes[task.childScope].merge = node.merge;

@@ -15,6 +15,7 @@ class RareFields {
   timeoutAt = -1;
   waitAt = -1;
   replicas = -1;
+  iterations = -1;
   replicaRows: number[] | undefined = undefined;
   replicasDone = 0;
   replicaProgress = 0;
@@ -133,6 +134,13 @@ export class TaskRow {
   set replicas(v: number) {
     if (v !== this.r.replicas) this.w.replicas = v;
   }
+  /** Map: how many iterations it runs once started, -1 before. */
+  get iterations(): number {
+    return this.r.iterations;
+  }
+  set iterations(v: number) {
+    if (v !== this.r.iterations) this.w.iterations = v;
+  }
   /** Replicated task: row index of replica i at [i] (derived). */
   get replicaRows(): number[] | undefined {
     return this.r.replicaRows;
@@ -183,6 +191,7 @@ export class TaskRow {
       s.replica = this.replica;
     }
     if (this.replicas >= 0) s.replicas = this.replicas;
+    if (this.iterations >= 0) s.iterations = this.iterations;
     return s;
   }
 
@@ -206,28 +215,50 @@ export class TaskRow {
     this.timeoutAt = s.timeoutAt ?? -1;
     this.waitAt = s.waitAt ?? -1;
     this.replicas = s.replicas ?? -1;
+    this.iterations = s.iterations ?? -1;
   }
 }
 
 /**
  * The runner's dataflow rows as columns (one entry per dataflow index): a run has more dataflows
  * than tasks, and columns cost a handful of allocations instead of one object per dataflow.
+ * Map iterations add rows while the run goes on (`grow`).
  */
 export class EdgeTable {
   readonly status: DataflowStatus[];
   readonly value: unknown[];
   readonly error: Array<ErrorInfo | undefined>;
-  /** Attempt of the source task that produced the value; -1 without one. */
-  readonly sourceAttempt: Int32Array;
-  /** Dirty-marking stamps (see EffectsBuilder). */
-  readonly mark: Int32Array;
+  /** Attempt of the source task that produced the value; -1 without one. Capacity may exceed `size`. */
+  sourceAttempt: Int32Array;
+  /** Dirty-marking stamps (see EffectsBuilder). Capacity may exceed `size`. */
+  mark: Int32Array;
 
-  constructor(readonly size: number) {
+  constructor(public size: number) {
     this.status = new Array<DataflowStatus>(size).fill("PENDING");
     this.value = new Array<unknown>(size).fill(undefined);
     this.error = new Array<ErrorInfo | undefined>(size).fill(undefined);
     this.sourceAttempt = new Int32Array(size).fill(-1);
     this.mark = new Int32Array(size);
+  }
+
+  /** Adds PENDING rows up to `size` (typed columns double their capacity, so growing is amortised O(1) per row). */
+  grow(size: number): void {
+    if (size <= this.size) return;
+    if (size > this.sourceAttempt.length) {
+      const capacity = Math.max(size, this.sourceAttempt.length * 2);
+      const attempts = new Int32Array(capacity).fill(-1);
+      attempts.set(this.sourceAttempt.subarray(0, this.size));
+      this.sourceAttempt = attempts;
+      const marks = new Int32Array(capacity);
+      marks.set(this.mark.subarray(0, this.size));
+      this.mark = marks;
+    }
+    for (let i = this.size; i < size; i++) {
+      this.status.push("PENDING");
+      this.value.push(undefined);
+      this.error.push(undefined);
+    }
+    this.size = size;
   }
 
   reset(i: number): void {

@@ -1,14 +1,15 @@
 import type { Graph, MergeStrategy } from "../graph/schema";
 import type { DataflowStatus, RunStatus, TaskStatus } from "../status";
-import type { WaitOutcome, WaitRequest } from "../task/define-task";
+import type { Iteration, WaitOutcome, WaitRequest } from "../task/define-task";
 import { type ErrorInfo, isRetryable, TaskError, toErrorInfo } from "../task/errors";
 import type { TaskRegistry } from "../task/registry";
-import { baseDelay, jitter, nextRandom, seedFrom } from "./backoff";
-import { type CompiledGraph, type CompiledTask, compileGraph, edgeIndexOf, FROM_ERROR, FROM_WHOLE } from "./compile";
+import { baseDelay, jitter, nextRandom, retryAfterFloor, seedFrom } from "./backoff";
+import { type CompiledGraph, type CompiledTask, compileGraph, edgeIndexOf, FROM_ERROR, FROM_WHOLE, type Instance, instantiate } from "./compile";
 import { attemptData, EffectsBuilder, emptyEffects } from "./effects";
 import { RunTransitionError, SnapshotMismatchError } from "./errors";
 import { assembleInput, checkInput } from "./input";
 import { type LeafResult, mergeLeaves, mergeReplicas } from "./merge";
+import { checkPlan, enclosingIteration, type MapRun, MAX_ITERATIONS } from "./iteration";
 import { expandReplicas } from "./replicate";
 import { EdgeTable, TaskRow } from "./rows";
 import type {
@@ -71,7 +72,9 @@ const hasOwn = Object.prototype.hasOwnProperty;
  * a dataflow resolving decrements its target's counter and a task reaching zero joins a FIFO ready
  * queue, drained up to `maxConcurrency` in-flight attempts. GraphAsTask subgraphs are flattened into
  * the same machine under their path prefix; each graph body is a "scope" that completes when its
- * last task finishes.
+ * last task finishes. A Map's subgraph is a template: each iteration is a copy of it appended to
+ * the compiled arrays and the rows when it starts (a scope owned by the Map, path `<map>[<i>]`),
+ * at most `concurrency` unfinished at once; an iteration finishing starts the next one.
  *
  * Stale or duplicate facts (wrong attempt, finished task, finished run, unknown timer) change
  * nothing and return empty effects; control actions that do not apply throw RunTransitionError.
@@ -79,7 +82,17 @@ const hasOwn = Object.prototype.hasOwnProperty;
 export class TaskGraphRunner {
   private readonly g: CompiledGraph;
   private readonly run: RunState;
+  /**
+   * One row per compiled task at the same index — the graph's tasks, then, as the run goes on,
+   * replica rows and Map iteration tasks. (A replica row's slot in `g.tasks` holds its task's
+   * CompiledTask, so `g.tasks` and `rows` always have the same length.)
+   */
   private readonly rows: TaskRow[] = [];
+  /** Tasks and dataflows of the graph itself (rows and dataflows past these came with iterations or replicas). */
+  private readonly staticTasks: number;
+  private readonly staticEdges: number;
+  /** Started Maps, by row index. */
+  private readonly maps = new Map<number, MapRun>();
   private readonly edges: EdgeTable;
   /** Replica row key → row index (the graph's own tasks are in the compiled task index). */
   private readonly replicaIndex = new Map<string, number>();
@@ -132,6 +145,8 @@ export class TaskGraphRunner {
     }
     this.edges = new EdgeTable(this.g.edges.length);
     this.unfinished = this.g.scopes.map((s) => s.tasks.length);
+    this.staticTasks = this.g.tasks.length;
+    this.staticEdges = this.g.edges.length;
   }
 
   /** Rebuilds a runner from `snapshot()` output (after eviction); it continues exactly where the original was. */
@@ -368,14 +383,19 @@ export class TaskGraphRunner {
     return i === undefined ? undefined : this.edgeStateOf(i);
   }
 
-  /** Every task row: the graph's tasks in pre-order, then replica rows by task and index. */
+  /**
+   * Every task row: the graph's tasks in pre-order, each started Map followed by its iterations'
+   * tasks (iteration by iteration), then replica rows by task and index.
+   */
   tasks(): TaskState[] {
     return this.orderedRows().map((r) => this.taskStateOf(r));
   }
 
+  /** Every dataflow row: the graph's, then each Map iteration's (iterations in the order of tasks()). */
   dataflows(): DataflowState[] {
     const out: DataflowState[] = [];
-    for (let i = 0; i < this.edges.size; i++) out.push(this.edgeStateOf(i));
+    for (let i = 0; i < this.staticEdges; i++) out.push(this.edgeStateOf(i));
+    if (this.edges.size > this.staticEdges) this.collectIterationEdges(0, out);
     return out;
   }
 
@@ -448,8 +468,12 @@ export class TaskGraphRunner {
     return this.g.taskIndex.get(key) ?? (this.replicaIndex.size > 0 ? this.replicaIndex.get(key) : undefined);
   }
 
+  /** What a task's scope hands it like a run input: the run's input, its GraphAsTask's, or its Map iteration's. */
   private scopeInput(t: CompiledTask): Record<string, unknown> | undefined {
-    return t.scope === 0 ? this.run.input : this.rows[this.g.scopes[t.scope].owner].input;
+    if (t.scope === 0) return this.run.input;
+    const scope = this.g.scopes[t.scope];
+    if (scope.iteration >= 0) return (scope.input ??= this.planOf(scope.owner).input(scope.iteration));
+    return this.rows[scope.owner].input;
   }
 
   private enqueue(row: TaskRow): void {
@@ -506,6 +530,7 @@ export class TaskGraphRunner {
       return;
     }
     let input: Record<string, unknown>;
+    let plan: Iteration | undefined;
     try {
       input = assembleInput(t, this.g, this.edges, this.scopeInput(t));
       if (t.replicate) {
@@ -517,6 +542,7 @@ export class TaskGraphRunner {
         }
       }
       checkInput(t.inputSchema, input);
+      if (t.isMap) plan = this.makePlan(t, input);
     } catch (err) {
       if (!(err instanceof TaskError)) throw err;
       row.attempts++;
@@ -524,7 +550,8 @@ export class TaskGraphRunner {
       return;
     }
     row.input = input;
-    if (t.isGraph) this.startGraph(row, t);
+    if (plan) this.startMap(row, t, plan);
+    else if (t.isGraph) this.startGraph(row, t);
     else this.startAttempt(row, t);
   }
 
@@ -586,6 +613,7 @@ export class TaskGraphRunner {
       if (list[i] === undefined) {
         r = new TaskRow(this.rows.length, row.node, `${row.key}[${i}]`, `${row.taskId}[${i}]`, row.path, row.type, row.index, i);
         this.rows.push(r);
+        this.g.tasks.push(t);
         this.replicaIndex.set(r.key, r.index);
         list[i] = r.index;
       } else {
@@ -596,6 +624,129 @@ export class TaskGraphRunner {
       this.enqueue(r);
     }
     if (inputs.length === 0) this.completeTask(row, t, mergeReplicas([], Object.keys(t.outputSchema.properties ?? {})));
+  }
+
+  // ————————————————————————————————————————— Map iterations —————————————————————————————————————————
+
+  /** definition.iterate() of a Map's input, checked. Any error it throws fails the Map for good. */
+  private makePlan(t: CompiledTask, input: Record<string, unknown>): Iteration {
+    let plan: Iteration;
+    try {
+      plan = (t.def.iterate as NonNullable<typeof t.def.iterate>)(input, t.config);
+    } catch (err) {
+      if (err instanceof TaskError) throw err;
+      throw new TaskError(toErrorInfo(err).message, { name: "TaskError", permanent: true });
+    }
+    return checkPlan(plan, t.type, (t.template as CompiledGraph).tasks.length);
+  }
+
+  /** The plan of a started Map (recomputed from its kept input after a restore; iterate() is pure). */
+  private planOf(mapRow: number): Iteration {
+    const m = this.maps.get(mapRow) as MapRun;
+    if (m.plan === undefined) {
+      const row = this.rows[mapRow];
+      m.plan = this.makePlan(this.g.tasks[mapRow], row.input as Record<string, unknown>);
+    }
+    return m.plan;
+  }
+
+  /**
+   * A Map starts: `start` (with `data.iterations`), then its first `concurrency` iterations. After
+   * a run `retry()` the iterations it had started are kept: finished ones count as done, the
+   * others (their failed and aborted tasks reset) go on, and new ones fill the free slots.
+   */
+  private startMap(row: TaskRow, t: CompiledTask, plan: Iteration): void {
+    row.attempts++;
+    row.status = "PROCESSING";
+    if (row.startedAt < 0) row.startedAt = this.run.clock;
+    row.iterations = plan.count;
+    this.fx.task("start", row.taskId, row.path, { attempt: row.attempts, iterations: plan.count });
+    this.fx.touchTask(row);
+    if (t.timeoutMs > 0) this.arm(row, TIMEOUT, this.run.clock + t.timeoutMs);
+    let m = this.maps.get(row.index);
+    if (!m) this.maps.set(row.index, (m = { plan, iterations: [], done: 0 }));
+    m.plan = plan;
+    m.done = 0;
+    if (plan.count === 0 || (t.template as CompiledGraph).tasks.length === 0) {
+      this.completeMap(row, t, m);
+      return;
+    }
+    for (const it of m.iterations) {
+      if (this.unfinished[it.scope] === 0) m.done++;
+      else this.activate(it.scope);
+    }
+    this.fillIterations(row, t, m);
+    if (m.done === plan.count) this.completeMap(row, t, m);
+    else this.mapProgress(row, m);
+  }
+
+  /** Starts the next iterations while fewer than `concurrency` are unfinished. */
+  private fillIterations(row: TaskRow, t: CompiledTask, m: MapRun): void {
+    const plan = m.plan as Iteration;
+    while (m.iterations.length < plan.count && m.iterations.length - m.done < plan.concurrency && row.status === "PROCESSING") {
+      const it = this.addIteration(row, t, m, true);
+      this.activate(it.scope);
+    }
+  }
+
+  /**
+   * Instantiates the Map's next iteration: its tasks, dataflows and scopes appended to the compiled
+   * arrays, a PENDING row per task (marked dirty when `touch`, so a store persists the iteration).
+   */
+  private addIteration(row: TaskRow, t: CompiledTask, m: MapRun, touch: boolean): Instance {
+    const g = this.g;
+    const i = m.iterations.length;
+    const it = instantiate(g, t.template as CompiledGraph, row.index, `${row.key}[${i}]`, i);
+    m.iterations.push(it);
+    for (let s = it.firstScope; s < g.scopes.length; s++) this.unfinished.push(g.scopes[s].tasks.length);
+    this.edges.grow(g.edges.length);
+    for (let ti = it.firstTask; ti < g.tasks.length; ti++) {
+      const c = g.tasks[ti];
+      const r = new TaskRow(ti, ti, c.key, c.taskId, c.path, c.type, -1, -1);
+      r.pending = c.inEdges.length;
+      this.rows.push(r);
+      if (touch) this.fx.touchTask(r);
+    }
+    return it;
+  }
+
+  /** An iteration's last task finished: the next one starts, or the Map completes with the last. */
+  private iterationDone(row: TaskRow, t: CompiledTask): void {
+    const m = this.maps.get(row.index) as MapRun;
+    const plan = this.planOf(row.index);
+    if (++m.done === plan.count) {
+      this.completeMap(row, t, m);
+      return;
+    }
+    this.fillIterations(row, t, m);
+    this.mapProgress(row, m);
+  }
+
+  /** A Map's progress is the share of its iterations done; `task progress` when the whole number changes. */
+  private mapProgress(row: TaskRow, m: MapRun): void {
+    const p = Math.floor((m.done * 100) / (m.plan as Iteration).count);
+    if (p === row.progress) return;
+    this.setProgress(row, p);
+    this.fx.task("progress", row.taskId, row.path, { attempt: row.attempts, progress: p });
+  }
+
+  /** Output = plan.output(each iteration's leaves merged by the Map's `merge`, in index order). */
+  private completeMap(row: TaskRow, t: CompiledTask, m: MapRun): void {
+    const template = t.template as CompiledGraph;
+    const plan = m.plan as Iteration;
+    const merge = template.scopes[0].merge ?? "PROPERTY_ARRAY";
+    const results: unknown[] = [];
+    if (template.tasks.length === 0) for (let i = 0; i < plan.count; i++) results.push(mergeLeaves(merge, []));
+    else for (const it of m.iterations) results.push(mergeLeaves(merge, this.leafResults(this.g.scopes[it.scope].leaves)));
+    let output: unknown;
+    try {
+      output = plan.output(results);
+    } catch (err) {
+      this.failGraphTask(row, t, publicError(toErrorInfo(err)), `task "${row.key}" failed`);
+      return;
+    }
+    this.disarm(row, TIMEOUT);
+    this.completeTask(row, t, output);
   }
 
   // ————————————————————————————————————————— durable waits —————————————————————————————————————————
@@ -788,11 +939,14 @@ export class TaskGraphRunner {
   private finished(row: TaskRow, t: CompiledTask): void {
     this.setProgress(row, 100);
     if (--this.unfinished[t.scope] !== 0) return;
-    const owner = this.g.scopes[t.scope].owner;
+    const scope = this.g.scopes[t.scope];
+    const owner = scope.owner;
     if (owner < 0) this.completeRun();
     else {
       const g = this.rows[owner];
-      if (g.status === "PROCESSING") this.completeGraphTask(g, this.g.tasks[owner]);
+      if (g.status !== "PROCESSING") return;
+      if (scope.iteration >= 0) this.iterationDone(g, this.g.tasks[owner]);
+      else this.completeGraphTask(g, this.g.tasks[owner]);
     }
   }
 
@@ -844,7 +998,7 @@ export class TaskGraphRunner {
     row.completedAt = this.run.clock;
     this.fx.task("skipped", row.taskId, row.path, { reason });
     this.fx.touchTask(row);
-    if (t.isGraph) this.endScope(t.childScope, "skip", `task "${row.key}" skipped`);
+    if (t.isGraph) this.endChildren(row, t, "skip", `task "${row.key}" skipped`);
     for (const ei of t.outEdges) this.skipEdge(ei, reason);
     this.finished(row, t);
   }
@@ -862,7 +1016,7 @@ export class TaskGraphRunner {
     if (isRetryable(info) && tried < t.retry.maxAttempts) {
       const [random, next] = nextRandom(this.run.rng);
       this.run.rng = next;
-      const delayMs = jitter(baseDelay(t.retry, tried), random);
+      const delayMs = Math.max(jitter(baseDelay(t.retry, tried), random), retryAfterFloor(info.retryAfterMs));
       row.status = "PENDING";
       this.fx.task("retry", row.taskId, row.path, { attempt: row.attempts, delayMs, error });
       this.arm(row, RETRY, this.run.clock + delayMs);
@@ -926,11 +1080,11 @@ export class TaskGraphRunner {
     this.fx.touchDataflow(this.edges.mark, ei, e.key);
   }
 
-  /** A GraphAsTask fails (an inner failure it does not handle, or its timeout): its subgraph stops. */
+  /** A GraphAsTask or Map fails (an inner failure it does not handle, or its timeout): its subgraph stops. */
   private failGraphTask(row: TaskRow, t: CompiledTask, error: ErrorInfo, reason: string): void {
     row.status = "FAILED"; // first, so the subgraph's tasks ending below do not complete it
     this.disarm(row, TIMEOUT);
-    this.endScope(t.childScope, "failure", reason);
+    this.endChildren(row, t, "failure", reason);
     row.error = error;
     row.completedAt = this.run.clock;
     this.fx.task("error", row.taskId, row.path, { attempt: row.attempts, error });
@@ -947,6 +1101,15 @@ export class TaskGraphRunner {
     this.endScope(0, "failure", reason);
     this.clearReady();
     this.fx.graph("error", { error });
+  }
+
+  /** Ends the subgraph of a GraphAsTask, or every started iteration of a Map (in index order). */
+  private endChildren(row: TaskRow, t: CompiledTask, cause: EndCause, reason: string): void {
+    if (t.childScope >= 0) this.endScope(t.childScope, cause, reason);
+    else {
+      const m = this.maps.get(row.index);
+      if (m) for (const it of m.iterations) this.endScope(it.scope, cause, reason);
+    }
   }
 
   /** Ends every unfinished task of a scope (and of the subgraphs inside it), in task order. */
@@ -979,7 +1142,7 @@ export class TaskGraphRunner {
     this.fx.task(aborted ? "abort" : "skipped", row.taskId, row.path, aborted && row.attempts > 0 ? { reason, attempt: row.attempts } : { reason });
     this.fx.touchTask(row);
     if (row.replicaOf >= 0) return;
-    if (t.isGraph) this.endScope(t.childScope, cause, reason);
+    if (t.isGraph) this.endChildren(row, t, cause, reason);
     if (row.replicaRows) {
       for (let i = 0; i < row.replicas; i++) {
         const r = this.rows[row.replicaRows[i]];
@@ -1015,7 +1178,12 @@ export class TaskGraphRunner {
         this.fx.touchDataflow(this.edges.mark, ei, this.g.edges[ei].key);
       }
       reset.push(ti);
-      if (t.isGraph) this.resetScope(t.childScope, reset);
+      if (t.childScope >= 0) this.resetScope(t.childScope, reset);
+      else if (t.isMap) {
+        // Its started iterations keep what completed; the Map's new start re-activates the rest.
+        const m = this.maps.get(ti);
+        if (m) for (const it of m.iterations) this.resetScope(it.scope, reset);
+      }
     }
   }
 
@@ -1047,7 +1215,7 @@ export class TaskGraphRunner {
       this.setProgress(parent, Math.floor(parent.replicaProgress / parent.replicas));
       return;
     }
-    if (!this.g.tasks[row.node].isGraph) this.progressSum += p - row.progress;
+    if (this.g.tasks[row.node].countsProgress) this.progressSum += p - row.progress;
     row.progress = p;
     this.fx.touchTask(row);
   }
@@ -1086,10 +1254,52 @@ export class TaskGraphRunner {
   // ————————————————————————————————————————— state in and out —————————————————————————————————————————
 
   private orderedRows(): TaskRow[] {
-    const n = this.g.tasks.length;
+    const n = this.staticTasks;
     if (this.rows.length === n) return this.rows;
-    const replicas = this.rows.slice(n).sort((a, b) => a.replicaOf - b.replicaOf || a.replica - b.replica);
-    return this.rows.slice(0, n).concat(replicas);
+    if (this.maps.size === 0) {
+      const replicas = this.rows.slice(n).sort((a, b) => a.replicaOf - b.replicaOf || a.replica - b.replica);
+      return this.rows.slice(0, n).concat(replicas);
+    }
+    // Iteration rows are created in time order; the order shown follows the structure instead, so
+    // that a restored runner (which rebuilds iterations in another order) lists the same rows alike.
+    const out: TaskRow[] = [];
+    this.collectRows(0, out);
+    const position = new Int32Array(this.rows.length);
+    out.forEach((r, i) => {
+      position[r.index] = i;
+    });
+    const replicas = this.rows.filter((r) => r.replicaOf >= 0).sort((a, b) => position[a.replicaOf] - position[b.replicaOf] || a.replica - b.replica);
+    return out.concat(replicas);
+  }
+
+  /** Pre-order over a scope: each task, then its GraphAsTask's subgraph or its Map's iterations. */
+  private collectRows(scope: number, out: TaskRow[]): void {
+    for (const ti of this.g.scopes[scope].tasks) {
+      out.push(this.rows[ti]);
+      const t = this.g.tasks[ti];
+      if (t.childScope >= 0) this.collectRows(t.childScope, out);
+      else if (t.isMap) {
+        const m = this.maps.get(ti);
+        if (m) for (const it of m.iterations) this.collectRows(it.scope, out);
+      }
+    }
+  }
+
+  /** The dataflows of every Map iteration inside a scope, in the order collectRows visits them. */
+  private collectIterationEdges(scope: number, out: DataflowState[]): void {
+    for (const ti of this.g.scopes[scope].tasks) {
+      const t = this.g.tasks[ti];
+      if (t.childScope >= 0) this.collectIterationEdges(t.childScope, out);
+      else if (t.isMap) {
+        const m = this.maps.get(ti);
+        if (!m) continue;
+        const n = (t.template as CompiledGraph).edges.length;
+        for (const it of m.iterations) {
+          for (let e = it.firstEdge; e < it.firstEdge + n; e++) out.push(this.edgeStateOf(e));
+          this.collectIterationEdges(it.scope, out);
+        }
+      }
+    }
   }
 
   private taskStateOf(row: TaskRow): TaskState {
@@ -1121,17 +1331,23 @@ export class TaskGraphRunner {
     Object.assign(this.run, snapshot.run, { signals: snapshot.run.signals.slice() });
     const seen = new Set<string>();
     const replicaStates: TaskState[] = [];
+    const iterationStates: TaskState[] = [];
     for (const s of snapshot.tasks) {
       if (s.replicaOf !== undefined) {
         replicaStates.push(s);
         continue;
       }
       const i = this.g.taskIndex.get(s.key);
-      if (i === undefined) throw new SnapshotMismatchError(`task ${s.key} is not in the graph`);
+      if (i === undefined) {
+        if (enclosingIteration(s.path) === undefined) throw new SnapshotMismatchError(`task ${s.key} is not in the graph`);
+        iterationStates.push(s);
+        continue;
+      }
       this.rows[i].load(s);
       seen.add(s.key);
     }
-    if (seen.size !== this.g.tasks.length) throw new SnapshotMismatchError("the snapshot lacks some of the graph's tasks");
+    if (seen.size !== this.staticTasks) throw new SnapshotMismatchError("the snapshot lacks some of the graph's tasks");
+    this.loadIterations(iterationStates);
     const parentIndex = (s: TaskState) => {
       const i = this.g.taskIndex.get(s.replicaOf as string);
       if (i === undefined) throw new SnapshotMismatchError(`replica ${s.key} of unknown task ${s.replicaOf}`);
@@ -1145,6 +1361,7 @@ export class TaskGraphRunner {
       const row = new TaskRow(this.rows.length, pi, `${parent.key}[${i}]`, `${parent.taskId}[${i}]`, parent.path, parent.type, pi, i);
       row.load(s);
       this.rows.push(row);
+      this.g.tasks.push(this.g.tasks[pi]);
       this.replicaIndex.set(row.key, row.index);
       (parent.replicaRows ??= [])[i] = row.index;
     }
@@ -1155,6 +1372,41 @@ export class TaskGraphRunner {
       this.edges.load(i, s);
     }
     this.derive();
+  }
+
+  /**
+   * Rebuilds the started Map iterations from their rows (keys `map[3]/inner`): outer iterations
+   * first (fewer "/" in the key), since a nested Map's row lives in an outer iteration. A Map's
+   * iterations start in index order, so iteration k implies 0..k-1; each must have rows.
+   */
+  private loadIterations(states: TaskState[]): void {
+    if (states.length === 0) return;
+    const depth = (key: string) => {
+      let n = 0;
+      for (let i = 0; i < key.length; i++) if (key.charCodeAt(i) === 47) n++;
+      return n;
+    };
+    const withDepth = states.map((s) => ({ s, d: depth(s.key) })).sort((a, b) => a.d - b.d);
+    const withRows = new Set<number>();
+    for (const { s } of withDepth) {
+      let i = this.g.taskIndex.get(s.key);
+      if (i === undefined) {
+        const at = enclosingIteration(s.path) as { mapKey: string; index: number };
+        const mi = this.g.taskIndex.get(at.mapKey);
+        const t = mi === undefined ? undefined : this.g.tasks[mi];
+        if (mi === undefined || !t?.isMap || at.index >= MAX_ITERATIONS) throw new SnapshotMismatchError(`task ${s.key} is in no iteration of a Map`);
+        let m = this.maps.get(mi);
+        if (!m) this.maps.set(mi, (m = { plan: undefined, iterations: [], done: 0 }));
+        while (m.iterations.length <= at.index) this.addIteration(this.rows[mi], t, m, false);
+        i = this.g.taskIndex.get(s.key);
+        if (i === undefined) throw new SnapshotMismatchError(`task ${s.key} is not in ${at.mapKey}'s subgraph`);
+      }
+      this.rows[i].load(s);
+      withRows.add(this.g.tasks[i].scope);
+    }
+    for (const m of this.maps.values()) {
+      for (const it of m.iterations) if (!withRows.has(it.scope)) throw new SnapshotMismatchError(`the snapshot lacks the tasks of a started Map iteration`);
+    }
   }
 
   /** Recomputes everything not stored: counters, ready queue, waiters, timers, progress. */
@@ -1175,7 +1427,7 @@ export class TaskGraphRunner {
           else if (s === "COMPLETED") row.completedIn++;
         }
         if (!isTerminalTask(row.status)) this.unfinished[t.scope]++;
-        if (!t.isGraph) this.progressSum += row.progress;
+        if (t.countsProgress) this.progressSum += row.progress;
       } else {
         const parent = this.rows[row.replicaOf];
         if (row.replica < parent.replicas) {
@@ -1189,6 +1441,10 @@ export class TaskGraphRunner {
       if (row.retryAt >= 0) this.timers.set(this.timerId(row, RETRY), { row: row.index, kind: RETRY });
       if (row.timeoutAt >= 0) this.timers.set(this.timerId(row, TIMEOUT), { row: row.index, kind: TIMEOUT });
       if (row.waitAt >= 0) this.timers.set(this.timerId(row, WAIT), { row: row.index, kind: WAIT });
+    }
+    for (const m of this.maps.values()) {
+      m.done = 0;
+      for (const it of m.iterations) if (this.unfinished[it.scope] === 0) m.done++;
     }
     this.ready = queued.sort((a, b) => a.queuedAt - b.queuedAt).map((r) => r.index);
     this.readyHead = 0;

@@ -29,11 +29,11 @@ export interface RunnerOptions {
 
 /** One task attempt to execute: inline in the run's object, or through the queue. */
 export interface Dispatch {
-  /** The task key: the full path, e.g. "sub/inner", or "a[3]" for one replica of a replicated task. */
+  /** The task key: the full path, e.g. "sub/inner", "map[3]/inner" in iteration 3 of a Map, or "a[3]" for one replica of a replicated task. */
   key: string;
   /** The inner task id ("inner", "a[3]"). */
   taskId: string;
-  /** Enclosing GraphAsTask ids joined by "/"; "" at top level. */
+  /** Enclosing GraphAsTask ids (and `<map id>[<i>]` Map iterations) joined by "/"; "" at top level. */
   path: string;
   type: string;
   execution: "inline" | "queue";
@@ -60,7 +60,7 @@ export interface AbortRequest {
 /** What a step changed, so a store can write only those rows. */
 export interface Dirty {
   run: boolean;
-  /** Task keys (replica rows included) whose `TaskState` changed or was created. */
+  /** Task keys (replica rows and Map iteration rows included) whose `TaskState` changed or was created. */
   tasks: string[];
   /** Dataflow keys whose `DataflowState` changed. */
   dataflows: string[];
@@ -161,6 +161,8 @@ export interface TaskState {
   replica?: number;
   /** On a replicated task: how many replicas it expanded into. */
   replicas?: number;
+  /** On a Map: how many iterations it runs (its element count). */
+  iterations?: number;
 }
 
 /** Where a dataflow value came from. */

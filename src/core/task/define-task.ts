@@ -8,6 +8,11 @@ export type Execution = "inline" | "queue" | "graph";
 export interface TaskPorts {
   input: TObject;
   output: TObject;
+  /**
+   * What the `*` output port carries when the whole output is not the `output` object (a subgraph
+   * merged with GRAPH_RESULT_ARRAY outputs an array); `output` when absent.
+   */
+  whole?: TSchema;
 }
 
 /** What a task's `run` receives besides its input. */
@@ -38,6 +43,18 @@ export type WaitRequest =
 
 export type WaitOutcome = { kind: "timer" } | { kind: "signal"; payload: unknown } | { kind: "timeout" };
 
+/**
+ * How a graph task that iterates (Map) runs its subgraph: `count` times, at most `concurrency`
+ * iterations at once, each reading `input(index)` as its scope input (what a run input is to a
+ * top-level graph). Its output is `output(results)`, with each iteration's merged leaves in order.
+ */
+export interface Iteration {
+  count: number;
+  concurrency: number;
+  input(index: number): Record<string, unknown>;
+  output(results: unknown[]): Record<string, unknown>;
+}
+
 export interface TaskDefinition<
   I extends TObject = TObject,
   O extends TObject = TObject,
@@ -62,6 +79,11 @@ export interface TaskDefinition<
    * inactive; their dataflows are SKIPPED and the skip propagates.
    */
   branching?: boolean;
+  /**
+   * Graph tasks only: run the subgraph once per element instead of once (Map). Pure and
+   * deterministic: the runner calls it when the task starts and again after a restore.
+   */
+  iterate?(input: Static<I>, config: Static<C>): Iteration;
   /** Durable tasks: what to wait for, then `resume` builds the output. */
   wait?(input: Static<I>, config: Static<C>): WaitRequest;
   resume?(input: Static<I>, outcome: WaitOutcome): Static<O>;

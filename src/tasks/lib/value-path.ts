@@ -44,13 +44,22 @@ function parseDotted(path: string): PathSegment[] {
       expectKey = true;
     } else {
       if (m[1] !== undefined && !expectKey) throw new InvalidPathError(path, `missing "." before "${m[1]}"`);
-      out.push(m[1] ?? m[2] ?? JSON.parse(`"${m[3]}"`));
+      out.push(m[1] ?? m[2] ?? quotedKey(path, m[3]));
       expectKey = false;
     }
     pos = re.lastIndex;
   }
   if (expectKey) throw new InvalidPathError(path, "ends with a separator");
   return out;
+}
+
+/** A bracketed key's text as a JSON string body (`a["x\\"y"]`): an invalid escape or a raw control character is the user's malformed path, not a crash. */
+function quotedKey(path: string, body: string): string {
+  try {
+    return JSON.parse(`"${body}"`) as string;
+  } catch {
+    throw new InvalidPathError(path, `the quoted key "${body}" is not a valid JSON string`);
+  }
 }
 
 /** The segments of a path; throws InvalidPathError on a malformed one. */

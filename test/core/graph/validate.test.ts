@@ -180,8 +180,8 @@ describe("validateGraph: tasks", () => {
 
   it("rejects subgraph and merge on a task that is not a GraphAsTask", () => {
     const errors = errorsOf(graph({ tasks: [{ id: "a", type: "Emit", subgraph: { tasks: [], dataflows: [] }, merge: "PROPERTY_ARRAY" }] }));
-    expect(errorAt(errors, "/tasks/0/subgraph")).toBe('only a GraphAsTask has a subgraph; "Emit" is not one');
-    expect(errorAt(errors, "/tasks/0/merge")).toMatch(/^only a GraphAsTask has merge/);
+    expect(errorAt(errors, "/tasks/0/subgraph")).toBe('only a graph task (GraphAsTask, Map…) has a subgraph; "Emit" is not one');
+    expect(errorAt(errors, "/tasks/0/merge")).toMatch(/^only a graph task \(GraphAsTask, Map…\) has merge/);
     expect(errors).toHaveLength(2);
   });
 

@@ -8,7 +8,7 @@ import { run, TestContext } from "./helpers";
 
 const EXPECTED = [
   "Add", "Assert", "Concat", "Condition", "Delay", "Divide", "Fetch", "FormatDate", "GraphAsTask", "Identity", "Length", "Log",
-  "Lowercase", "Merge", "Multiply", "Pick", "Replace", "Round", "Split", "Subtract", "Template", "Transform", "Uppercase", "WaitForSignal",
+  "Lowercase", "Map", "Merge", "Multiply", "Pick", "Replace", "Round", "Split", "Subtract", "Template", "Transform", "Uppercase", "WaitForSignal",
 ];
 
 describe("the built-in library", () => {
