@@ -60,6 +60,7 @@ export class RunObject extends DurableObject<Env> {
   private runner: TaskGraphRunner | undefined;
   private batch = new EffectsBatch();
   private flushQueued = false;
+  private flushLaterTimer: ReturnType<typeof setTimeout> | undefined;
   /** The pending group commit of queue workers' reports (see `groupFlush`). */
   private groupCommit: Promise<void> | undefined;
   /** Inline attempts waiting to run, and whether the pump loop is running them. */
@@ -251,8 +252,11 @@ export class RunObject extends DurableObject<Env> {
     const live = runner.liveAttempt(key, attempt);
     if (!live || live.execution !== "queue") return { status: "stale" };
     if (live.status === "QUEUED") {
+      // The start is stored with the next flush, not before answering: until then the attempt is
+      // QUEUED in storage, and a completion of a QUEUED attempt implies its start, so a crash in
+      // between loses nothing — while a queue hop saves a transaction and its wait.
       this.batch.add(runner.taskStarted(key, attempt, Date.now()));
-      await this.groupFlush();
+      this.scheduleFlushLater();
     }
     return { status: "claimed", type: live.type, taskId: live.taskId, path: live.path, input: live.input, config: live.config };
   }
@@ -387,6 +391,15 @@ export class RunObject extends DurableObject<Env> {
    */
   private async stored(): Promise<void> {
     while (this.groupCommit) await this.groupCommit.catch(() => {});
+  }
+
+  /** A flush after this turn's answer has gone out (setTimeout, not a microtask). */
+  private scheduleFlushLater(): void {
+    if (this.flushLaterTimer !== undefined) return;
+    this.flushLaterTimer = setTimeout(() => {
+      this.flushLaterTimer = undefined;
+      this.flush().catch((err) => console.error(`[weft] run ${this.init?.runId}: flush failed`, err));
+    }, 0);
   }
 
   private scheduleFlush(): void {
