@@ -21,6 +21,11 @@ export default defineConfig({
               bindings: {
                 ADMIN_TOKEN: "test-admin-token",
                 TEST_MIGRATIONS: await readD1Migrations(path.join(import.meta.dirname, "migrations")),
+                // The fuzzers' seed and run scale (test/core/fuzz/fuzz-params.ts): workerd does not see process.env.
+                ...(process.env.FUZZ_SEED ? { FUZZ_SEED: process.env.FUZZ_SEED } : {}),
+                ...(process.env.FUZZ_RUNS ? { FUZZ_RUNS: process.env.FUZZ_RUNS } : {}),
+                // The soak's knobs (`npm run soak -- --seed N …` sets SOAK_SEED, SOAK_RUNS, SOAK_MINUTES…).
+                ...Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[0].startsWith("SOAK_") && e[1] !== undefined)),
               },
               queueConsumers: {
                 "weft-tasks": { maxBatchTimeout: 0.05, maxRetries: 3, deadLetterQueue: "weft-tasks-dlq" },

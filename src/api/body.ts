@@ -1,3 +1,5 @@
+import { MAX_JSON_DEPTH, tooDeepAt } from "../core/json-depth";
+import { pointer } from "../core/graph/pointer";
 import { HttpProblem } from "./problem";
 
 /** Request bodies that are not graphs or run inputs (e.g. API key creation) stay small. */
@@ -35,7 +37,7 @@ export async function readBodyBytes(request: Request, maxBytes: number): Promise
   return readAtMost(request, maxBytes, tooLarge);
 }
 
-/** Parses JSON from body bytes: 400 when they are empty, not UTF-8, or not JSON. */
+/** Parses JSON from body bytes: 400 when they are empty, not UTF-8, not JSON, or nested deeper than MAX_JSON_DEPTH. */
 export function parseJsonBytes(bytes: Uint8Array): unknown {
   if (bytes.length === 0) throw new HttpProblem("malformed-json", "The request body is empty; a JSON value was expected.");
   let text: string;
@@ -44,12 +46,21 @@ export function parseJsonBytes(bytes: Uint8Array): unknown {
   } catch {
     throw new HttpProblem("malformed-json", "The request body is not valid UTF-8.");
   }
+  let value: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    value = JSON.parse(text) as unknown;
   } catch (err) {
     // V8's message says where parsing stopped; it holds no server data.
     throw new HttpProblem("malformed-json", `The request body is not valid JSON: ${(err as Error).message}`);
   }
+  // JSON.parse takes any depth; what handles the value afterwards (schema checks, JSON.stringify,
+  // Durable Object RPC) recurses and would overflow the stack: 400 here instead of a 500 there.
+  const deep = tooDeepAt(value, MAX_JSON_DEPTH);
+  if (deep) {
+    const at = pointer("", ...deep.slice(0, 16)) + (deep.length > 16 ? "/…" : "");
+    throw new HttpProblem("malformed-request", `The request body nests JSON more than ${MAX_JSON_DEPTH} levels deep (at ${at.slice(0, 512)}).`);
+  }
+  return value;
 }
 
 /**

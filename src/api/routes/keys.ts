@@ -1,5 +1,6 @@
 import type { Static } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
+import { LONE_SURROGATE_MESSAGE, isWellFormedText } from "../../core/unicode";
 import { type ApiKeyRecord, insertApiKey, listApiKeys, revokeApiKey } from "../../db/api-keys";
 import { createDb } from "../../db/client";
 import { SMALL_BODY_BYTES, readJsonBody } from "../body";
@@ -29,6 +30,8 @@ export function registerKeyRoutes(routes: RouteTable): void {
       throw new HttpProblem("validation-failed", 'An API key needs a "name" and a non-empty list of "scopes" (read, run, admin).', { errors });
     }
     const { name, scopes } = body as CreateKeyBody;
+    // Stored as UTF-8 text: a lone surrogate would come back as U+FFFD (src/core/unicode.ts).
+    if (!isWellFormedText(name)) throw new HttpProblem("validation-failed", "The key's name is not valid Unicode.", { errors: [{ path: "/name", message: LONE_SURROGATE_MESSAGE }] });
     const { key, displayPrefix } = generateApiKey();
     const record = await insertApiKey(createDb(c.env.DB), { name, scopes, hash: await hashSecret(key), prefix: displayPrefix });
     return c.json({ ...keyJson(record), key }, 201);
