@@ -9,6 +9,7 @@
  * - `invalid`: the random DAG with every tenth task of an unknown type and a back edge (error path).
  * `--only <shape>` runs one shape. With `--json`, one JSON object per line: {bench:"validate", shape, tasks, dataflows, medianMs}.
  */
+import { mulberry32 } from "./shapes";
 import type { Dataflow, Graph, TaskNode } from "../src/core/graph/schema";
 import { validateGraph } from "../src/core/graph/validate";
 import { DEFAULT_LIMITS } from "../src/core/limits";
@@ -21,17 +22,8 @@ const RUNS = runsArg >= 0 ? Number(args[runsArg + 1]) : 9;
 const WARMUP = 3;
 const DATAFLOWS_PER_TASK = 5;
 
-/** Deterministic PRNG (mulberry32) so every run benchmarks the same graphs. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG (the benchmarks' shared mulberry32) so every run benchmarks the same graphs. */
+const rng = mulberry32;
 
 const flow = (s: string, sp: string, t: string, tp: string): Dataflow => ({
   sourceTaskId: s,
