@@ -7,7 +7,7 @@ export default defineConfig({
     projects: [
       {
         // Pure core: runs in plain Node, proving src/core has no Cloudflare import.
-        test: { name: "core", include: ["test/core/**/*.test.ts"], environment: "node" },
+        test: { name: "core", include: ["test/core/**/*.test.ts"], environment: "node", setupFiles: ["./test/core/fast-check-seed.ts"] },
       },
       {
         // Node-side clients (CLI, viewer logic); the CLI tests start their own `wrangler dev`.

@@ -165,8 +165,12 @@ function dayMatches(s: CronSchedule, date: Date): boolean {
   return s.dayOfMonthStar || s.dayOfWeekStar ? dom && dow : dom || dow;
 }
 
-/** Years searched ahead: Feb 29 can be 8 years away (2096 → 2104). */
-const SEARCH_YEARS = 9;
+/**
+ * Years searched ahead. A date on a given weekday ("Feb 29 that is a Sunday", "Sep 13 that is a
+ * Sunday" — day of month AND day of week when one of them is `*`-based) recurs every 28 years
+ * within a century and at most 40 years apart across a skipped leap year (2100).
+ */
+const SEARCH_YEARS = 40;
 const MINUTE_MS = 60_000;
 
 /**

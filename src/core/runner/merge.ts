@@ -21,6 +21,9 @@ export function propertyArrays(outputs: readonly unknown[]): Record<string, unkn
   for (const output of outputs) {
     if (!isRecord(output)) continue;
     for (const key of Object.keys(output)) {
+      // A key whose value is undefined is not "had" by that leaf: JSON drops it, so keeping it would
+      // make the merged output differ after the run's state is stored and restored.
+      if (output[key] === undefined) continue;
       const list = Object.hasOwn(merged, key) ? merged[key] : (merged[key] = []);
       list.push(output[key]);
     }

@@ -546,7 +546,11 @@ export class TaskGraphRunner {
     } catch (err) {
       if (!(err instanceof TaskError)) throw err;
       row.attempts++;
-      this.failAttempt(row, t, toErrorInfo(err));
+      const info = toErrorInfo(err);
+      // A GraphAsTask or Map whose own input is refused never starts its subgraph: its tasks end
+      // SKIPPED (they would otherwise stay PENDING in a finished run).
+      if (t.isGraph || t.isMap) this.endChildren(row, t, "failure", `task "${row.key}" failed before starting: ${info.message}`);
+      this.failAttempt(row, t, info);
       return;
     }
     row.input = input;
