@@ -1,5 +1,5 @@
 import type { TSchema } from "@sinclair/typebox";
-import { declaredPorts, propertySchema } from "../core/graph/ports";
+import { rootInputPorts } from "../core/graph/run-input";
 import type { Graph } from "../core/graph/schema";
 import type { TaskRegistry } from "../core/task/registry";
 
@@ -20,29 +20,21 @@ function plain(schema: TSchema): JsonSchema {
 }
 
 export function runInputJsonSchema(graph: Graph, registry: TaskRegistry): JsonSchema {
-  const fed = new Set(graph.dataflows.map((d) => d.targetTaskId));
   const properties = new Map<string, { schemas: JsonSchema[]; texts: Set<string>; readers: string[]; defaults: unknown[] }>();
   const required = new Set<string>();
-  for (const task of graph.tasks) {
-    if (fed.has(task.id)) continue;
-    const ports = registry.portsOf(task);
-    if (!ports) continue;
-    for (const port of declaredPorts(ports.input)) {
-      const schema = propertySchema(ports.input, port);
-      if (!schema) continue;
-      let entry = properties.get(port);
-      if (!entry) properties.set(port, (entry = { schemas: [], texts: new Set(), readers: [], defaults: [] }));
-      const json = plain(schema);
-      const text = JSON.stringify(json);
-      if (!entry.texts.has(text)) {
-        entry.texts.add(text);
-        entry.schemas.push(json);
-      }
-      entry.readers.push(task.id);
-      const hasDefault = !!task.defaults && Object.prototype.hasOwnProperty.call(task.defaults, port);
-      if (hasDefault) entry.defaults.push(task.defaults![port]);
-      else if (ports.input.required?.includes(port)) required.add(port);
+  for (const { task, port, schema, required: portRequired } of rootInputPorts(graph, registry)) {
+    let entry = properties.get(port);
+    if (!entry) properties.set(port, (entry = { schemas: [], texts: new Set(), readers: [], defaults: [] }));
+    const json = plain(schema);
+    const text = JSON.stringify(json);
+    if (!entry.texts.has(text)) {
+      entry.texts.add(text);
+      entry.schemas.push(json);
     }
+    entry.readers.push(task.id);
+    const hasDefault = !!task.defaults && Object.prototype.hasOwnProperty.call(task.defaults, port);
+    if (hasDefault) entry.defaults.push(task.defaults![port]);
+    else if (portRequired) required.add(port);
   }
   const props: Record<string, JsonSchema> = {};
   for (const [port, entry] of properties) {

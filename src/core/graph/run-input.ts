@@ -1,9 +1,33 @@
+import type { TSchema } from "@sinclair/typebox";
 import type { TaskRegistry } from "../task/registry";
 import { pointer } from "./pointer";
 import { declaredPorts, propertySchema } from "./ports";
-import type { Graph } from "./schema";
+import type { Graph, TaskNode } from "./schema";
 import { schemaErrors } from "./schema-errors";
 import type { ValidationError } from "./validation-error";
+
+/** One input port of a root task (a task no dataflow feeds): the run input reaches it by name. */
+export interface RootInputPort {
+  task: TaskNode;
+  port: string;
+  schema: TSchema;
+  /** The port's schema requires it. */
+  required: boolean;
+}
+
+/** Every declared input port of the graph's root tasks, in task then port order. */
+export function* rootInputPorts(graph: Graph, registry: TaskRegistry): Generator<RootInputPort> {
+  const fed = new Set(graph.dataflows.map((d) => d.targetTaskId));
+  for (const task of graph.tasks) {
+    if (fed.has(task.id)) continue;
+    const ports = registry.portsOf(task);
+    if (!ports) continue;
+    for (const port of declaredPorts(ports.input)) {
+      const schema = propertySchema(ports.input, port);
+      if (schema) yield { task, port, schema, required: ports.input.required?.includes(port) ?? false };
+    }
+  }
+}
 
 /**
  * Checks a run input against the graph's root tasks (the tasks no dataflow feeds), which receive
@@ -16,7 +40,6 @@ export function validateRunInput(graph: Graph, input: unknown, registry: TaskReg
     return [{ path: "/input", message: "must be a JSON object" }];
   }
   const given = input as Record<string, unknown>;
-  const fed = new Set(graph.dataflows.map((d) => d.targetTaskId));
   const errors: ValidationError[] = [];
   const seen = new Set<string>();
   const report = (e: ValidationError) => {
@@ -26,18 +49,11 @@ export function validateRunInput(graph: Graph, input: unknown, registry: TaskReg
       errors.push(e);
     }
   };
-  for (const task of graph.tasks) {
-    if (fed.has(task.id)) continue;
-    const ports = registry.portsOf(task);
-    if (!ports) continue;
-    for (const port of declaredPorts(ports.input)) {
-      const schema = propertySchema(ports.input, port);
-      if (!schema) continue;
-      if (port in given) {
-        for (const e of schemaErrors(schema, given[port], pointer("/input", port))) report({ path: e.path, message: `${e.message} (input of task ${task.id})` });
-      } else if (ports.input.required?.includes(port) && !(task.defaults && port in task.defaults)) {
-        report({ path: pointer("/input", port), message: `is required by task ${task.id}` });
-      }
+  for (const { task, port, schema, required } of rootInputPorts(graph, registry)) {
+    if (port in given) {
+      for (const e of schemaErrors(schema, given[port], pointer("/input", port))) report({ path: e.path, message: `${e.message} (input of task ${task.id})` });
+    } else if (required && !(task.defaults && port in task.defaults)) {
+      report({ path: pointer("/input", port), message: `is required by task ${task.id}` });
     }
   }
   return errors;
