@@ -65,6 +65,8 @@ export interface Run {
   createdAt: string;
   startedAt: string | null;
   completedAt: string | null;
+  /** GET /runs/:id: the seq of the last event the snapshot reflects. */
+  lastSeq?: number;
   tasks?: RunTask[];
 }
 

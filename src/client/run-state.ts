@@ -96,6 +96,8 @@ export class RunState {
   readonly tasks = new Map<string, TaskState>();
   readonly dataflows = new Map<string, DataflowState>();
   private finished = 0;
+  /** While a replay catches up with a seeded snapshot: the picture the replayed events build. */
+  private catchUp: { until: number; shadow: RunState } | undefined;
 
   /**
    * `taskKeys`: every task of the graph (subgraphs included), so progress counts the tasks that
@@ -127,9 +129,18 @@ export class RunState {
 
   /**
    * Takes a run resource's snapshot (GET /runs/:id) as the starting picture; the event log,
-   * applied afterwards, brings it up to date.
+   * applied afterwards, brings it up to date. When the snapshot says which event it reflects
+   * (`lastSeq`), a log replayed from the start is folded into a separate picture until it reaches
+   * that event and only then replaces the snapshot, so the page never winds back (a finished run
+   * does not show its tasks running again) and still gains what the snapshot lacks (dataflow
+   * values, task outputs).
    */
-  seed(run: { status: RunStatus; error?: ErrorLike | null; output?: unknown; startedAt?: string | null; completedAt?: string | null; tasks?: { id: string; path?: string; status: TaskStatus; attempts: number; startedAt?: string | null; completedAt?: string | null; error?: ErrorLike }[] }): void {
+  seed(run: { status: RunStatus; lastSeq?: number; error?: ErrorLike | null; output?: unknown; startedAt?: string | null; completedAt?: string | null; tasks?: { id: string; path?: string; status: TaskStatus; attempts: number; startedAt?: string | null; completedAt?: string | null; error?: ErrorLike }[] }): void {
+    if (run.lastSeq !== undefined && run.lastSeq > this.lastSeq) {
+      const shadow = new RunState(this.tasks.values(), this.dataflows.values());
+      shadow.lastSeq = this.lastSeq;
+      this.catchUp = { until: run.lastSeq, shadow };
+    }
     this.status = run.status;
     if (run.error) this.error = run.error;
     if (run.output !== undefined && run.output !== null) this.output = run.output;
@@ -151,6 +162,13 @@ export class RunState {
   /** Applies events in seq order; those at or below the last seq seen are ignored (replays overlap). */
   apply(events: readonly RunEvent[]): Changes {
     const changes: Changes = { tasks: new Set(), dataflows: new Set(), run: false };
+    if (this.catchUp) {
+      const { until, shadow } = this.catchUp;
+      shadow.apply(events.filter((e) => e.seq <= until));
+      // Events come in seq order without gaps: one past the snapshot means the replay has caught up.
+      if (shadow.lastSeq < until && !events.some((e) => e.seq > until)) return changes;
+      this.adopt(shadow, changes);
+    }
     for (const e of events) {
       if (e.seq <= this.lastSeq) continue;
       this.lastSeq = e.seq;
@@ -159,6 +177,28 @@ export class RunState {
       else this.applyDataflow(e, changes);
     }
     return changes;
+  }
+
+  /** Takes the event-built picture of a finished catch-up in place of the snapshot; everything counts as changed. */
+  private adopt(shadow: RunState, changes: Changes): void {
+    this.catchUp = undefined;
+    this.status = shadow.status;
+    this.reportedProgress = shadow.reportedProgress;
+    this.output = shadow.output;
+    this.error = shadow.error;
+    this.startedAt = shadow.startedAt;
+    this.completedAt = shadow.completedAt;
+    this.lastSeq = shadow.lastSeq;
+    this.finished = shadow.finished;
+    for (const [key, t] of shadow.tasks) {
+      this.tasks.set(key, t);
+      changes.tasks.add(key);
+    }
+    for (const [key, d] of shadow.dataflows) {
+      this.dataflows.set(key, d);
+      changes.dataflows.add(key);
+    }
+    changes.run = true;
   }
 
   private applyGraph(e: Extract<RunEvent, { kind: "graph" }>, changes: Changes): void {

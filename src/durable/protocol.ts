@@ -46,6 +46,8 @@ export interface RunView {
   createdAt: string;
   startedAt: string | null;
   completedAt: string | null;
+  /** The seq of the last event this snapshot reflects: follow with `?after=<lastSeq>` to continue from it. */
+  lastSeq?: number;
   tasks?: RunTaskView[];
 }
 

@@ -34,6 +34,7 @@ export function runView(init: RunInit, runner: TaskGraphRunner | undefined, with
     createdAt: new Date(init.createdAt).toISOString(),
     startedAt: iso(run?.startedAt),
     completedAt: iso(run?.completedAt),
+    lastSeq: run?.seq ?? 0,
   };
   if (withTasks && runner) view.tasks = runner.tasks().filter((t) => t.replicaOf === undefined).map(taskView);
   return view;

@@ -17,6 +17,11 @@ describe("starting a run", () => {
     const events = (await (await call(`/runs/${run.id}/events`)).json()) as any;
     expect(events.events.map((e: any) => e.seq)).toEqual(events.events.map((_: unknown, i: number) => i + 1));
     expect(events.events.at(-1)).toMatchObject({ kind: "graph", type: "complete" });
+    // The snapshot says which event it reflects: the last one, for a finished run.
+    const snapshot = (await (await call(`/runs/${run.id}`)).json()) as any;
+    expect(snapshot.lastSeq).toBe(events.events.at(-1).seq);
+    const after = (await (await call(`/runs/${run.id}/events?after=${snapshot.lastSeq}`)).json()) as any;
+    expect(after.events).toEqual([]);
   });
 
   it("rejects input that does not fit the root tasks", async () => {

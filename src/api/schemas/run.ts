@@ -47,6 +47,9 @@ export const RunSchema = Type.Object(
     completedAt: NullableTimestamp,
     trigger: Type.Optional(Type.String({ description: "api, webhook, endpoint or schedule" })),
     progress: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
+    lastSeq: Type.Optional(
+      Type.Integer({ minimum: 0, description: "GET /runs/:id only: the seq of the last event this snapshot reflects; a socket or events query with after=lastSeq continues from it without replaying what the snapshot already shows." }),
+    ),
     tasks: Type.Optional(Type.Array(RunTaskSchema)),
   },
   { $id: "Run" },
