@@ -50,9 +50,10 @@ export function validateRunInput(graph: Graph, input: unknown, registry: TaskReg
     }
   };
   for (const { task, port, schema, required } of rootInputPorts(graph, registry)) {
-    if (port in given) {
+    // Own keys only: a port named like an Object.prototype member ("constructor") must still be given.
+    if (Object.hasOwn(given, port)) {
       for (const e of schemaErrors(schema, given[port], pointer("/input", port))) report({ path: e.path, message: `${e.message} (input of task ${task.id})` });
-    } else if (required && !(task.defaults && port in task.defaults)) {
+    } else if (required && !(task.defaults && Object.hasOwn(task.defaults, port))) {
       report({ path: pointer("/input", port), message: `is required by task ${task.id}` });
     }
   }
