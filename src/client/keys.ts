@@ -21,3 +21,16 @@ export function ancestorsOf(key: string): string[] {
   for (let i = 1; i < parts.length; i++) out.push(parts.slice(0, i).join("/"));
   return out;
 }
+
+/**
+ * A Map iteration's task or dataflow path mapped onto the Map's subgraph as drawn: `m[3]/q` → `m/q`.
+ * Task ids cannot contain "[" or "]", so a `[n]` in a key is always an iteration index.
+ */
+export function templateKey(key: string): string {
+  return key.includes("[") ? key.replace(/\[\d+\]/g, "") : key;
+}
+
+/** Whether a task path lies inside a Map iteration (`m[3]`, `sub/m[0]/inner`). */
+export function inIteration(path: string | undefined): boolean {
+  return path !== undefined && path.includes("[");
+}

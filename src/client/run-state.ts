@@ -1,6 +1,6 @@
 import type { RunEvent } from "../core/events";
 import type { RunStatus, TaskStatus, DataflowStatus } from "../core/status";
-import { dataflowKey, taskKey } from "./keys";
+import { dataflowKey, inIteration, taskKey, templateKey } from "./keys";
 
 /*
  * The viewer's picture of one run, built from its event log (SPEC §4). Pure: events in, changed
@@ -28,6 +28,8 @@ export interface TaskState {
   output?: unknown;
   /** Set while a failed attempt waits for its retry. */
   retry?: { attempt: number; delayMs?: number; error?: ErrorLike };
+  /** A task of a Map's subgraph: how many of its iterations' instances have finished, of those started. */
+  iterations?: { done: number; total: number };
 }
 
 export interface DataflowState {
@@ -96,6 +98,17 @@ export class RunState {
   readonly tasks = new Map<string, TaskState>();
   readonly dataflows = new Map<string, DataflowState>();
   private finished = 0;
+  /**
+   * The tasks of Map iterations (`m[3]/q`), by key. They are not in `tasks` and not counted on
+   * their own: each is drawn through its template task in the Map's subgraph (`m/q`), whose state
+   * sums its instances up (see summarize).
+   */
+  readonly iterationTasks = new Map<string, TaskState>();
+  /** Per template task key: how many of its instances are in each status. */
+  private readonly instanceCounts = new Map<string, Map<TaskStatus, number>>();
+  /** Per Map key: its template task keys, summarized again when the Map itself ends; and back. */
+  private readonly templatesOfMap = new Map<string, Set<string>>();
+  private readonly mapOfTemplate = new Map<string, string>();
   /** While a replay catches up with a seeded snapshot: the picture the replayed events build. */
   private catchUp: { until: number; shadow: RunState } | undefined;
 
@@ -148,6 +161,7 @@ export class RunState {
     if (run.completedAt) this.completedAt = run.completedAt;
     for (const t of run.tasks ?? []) {
       const task = this.taskFor(t.id, t.path);
+      if (inIteration(t.path)) this.countInstance(task, task.status, t.status);
       task.status = t.status;
       task.attempts = t.attempts;
       if (t.startedAt) task.startedAt = t.startedAt;
@@ -155,6 +169,7 @@ export class RunState {
       if (t.error) task.error = t.error;
       if (t.status === "COMPLETED") task.progress = 100;
     }
+    for (const key of this.instanceCounts.keys()) this.summarize(key);
     this.finished = 0;
     for (const t of this.tasks.values()) if (FINISHED_TASK.has(t.status)) this.finished++;
   }
@@ -198,6 +213,14 @@ export class RunState {
       this.dataflows.set(key, d);
       changes.dataflows.add(key);
     }
+    this.iterationTasks.clear();
+    for (const [key, t] of shadow.iterationTasks) this.iterationTasks.set(key, t);
+    this.instanceCounts.clear();
+    for (const [key, c] of shadow.instanceCounts) this.instanceCounts.set(key, c);
+    this.templatesOfMap.clear();
+    for (const [key, t] of shadow.templatesOfMap) this.templatesOfMap.set(key, t);
+    this.mapOfTemplate.clear();
+    for (const [key, m] of shadow.mapOfTemplate) this.mapOfTemplate.set(key, m);
     changes.run = true;
   }
 
@@ -219,20 +242,67 @@ export class RunState {
 
   private taskFor(taskId: string, path?: string): TaskState {
     const key = taskKey(taskId, path);
-    let task = this.tasks.get(key);
+    const iteration = inIteration(path);
+    const list = iteration ? this.iterationTasks : this.tasks;
+    let task = list.get(key);
     if (!task) {
-      // A task the graph did not list (a replicated instance, a newer version): show it all the same.
+      // A task the graph did not list (a newer version, a Map iteration's instance): show it all the same.
       task = { key, taskId, ...(path ? { path } : {}), status: "PENDING", attempts: 0 };
-      this.tasks.set(key, task);
+      list.set(key, task);
+      if (iteration) this.countInstance(task, undefined, "PENDING");
     }
     return task;
+  }
+
+  /** An instance of a template task appeared (`from` undefined) or changed status. */
+  private countInstance(task: TaskState, from: TaskStatus | undefined, to: TaskStatus): void {
+    const template = templateKey(task.key);
+    let counts = this.instanceCounts.get(template);
+    if (!counts) {
+      this.instanceCounts.set(template, (counts = new Map()));
+      const map = task.key.slice(0, task.key.indexOf("["));
+      this.mapOfTemplate.set(template, map);
+      let templates = this.templatesOfMap.get(map);
+      if (!templates) this.templatesOfMap.set(map, (templates = new Set()));
+      templates.add(template);
+    }
+    if (from !== undefined) counts.set(from, (counts.get(from) ?? 0) - 1);
+    counts.set(to, (counts.get(to) ?? 0) + 1);
+  }
+
+  /**
+   * A template task's state from its instances: FAILED if one failed for good, PROCESSING while
+   * one is pending or running or the Map is still going, else COMPLETED (or SKIPPED / ABORTED when
+   * none completed); progress is the share of finished instances.
+   */
+  private summarize(template: string, changes?: Changes): void {
+    const task = this.tasks.get(template);
+    const counts = this.instanceCounts.get(template);
+    if (!task || !counts) return;
+    const n = (s: TaskStatus) => counts.get(s) ?? 0;
+    const done = n("COMPLETED") + n("FAILED") + n("SKIPPED") + n("ABORTED");
+    const total = done + n("PENDING") + n("QUEUED") + n("PROCESSING");
+    const owner = this.tasks.get(this.mapOfTemplate.get(template) ?? "");
+    const mapRunning = owner !== undefined && !FINISHED_TASK.has(owner.status);
+    const status: TaskStatus =
+      n("FAILED") > 0 ? "FAILED" : done < total || mapRunning ? "PROCESSING" : n("COMPLETED") > 0 ? "COMPLETED" : n("ABORTED") > 0 ? "ABORTED" : "SKIPPED";
+    const wasFinished = FINISHED_TASK.has(task.status);
+    task.status = status;
+    task.iterations = { done, total };
+    task.progress = total === 0 ? 0 : Math.floor((100 * done) / total);
+    const isFinished = FINISHED_TASK.has(status);
+    if (isFinished && !wasFinished) this.finished++;
+    if (!isFinished && wasFinished) this.finished--;
+    changes?.tasks.add(template);
   }
 
   private applyTask(e: Extract<RunEvent, { kind: "task" }>, changes: Changes): void {
     const task = this.taskFor(e.taskId, e.path);
     const data = e.data ?? {};
-    const wasFinished = FINISHED_TASK.has(task.status);
-    changes.tasks.add(task.key);
+    const before = task.status;
+    const wasFinished = FINISHED_TASK.has(before);
+    const iteration = inIteration(e.path);
+    if (!iteration) changes.tasks.add(task.key);
     if (e.type === "progress") {
       if (typeof data.progress === "number") task.progress = Math.max(0, Math.min(100, data.progress));
       if (typeof data.message === "string") task.message = data.message;
@@ -266,13 +336,23 @@ export class RunState {
         task.completedAt = e.ts;
         break;
     }
+    if (iteration) {
+      if (task.status !== before) {
+        this.countInstance(task, before, task.status);
+        this.summarize(templateKey(task.key), changes);
+      }
+      return;
+    }
     const isFinished = FINISHED_TASK.has(task.status);
     if (isFinished && !wasFinished) this.finished++;
     if (!isFinished && wasFinished) this.finished--;
+    // A Map that ends settles its subgraph's template tasks (they show PROCESSING while it runs).
+    if (isFinished !== wasFinished) for (const template of this.templatesOfMap.get(task.key) ?? []) this.summarize(template, changes);
   }
 
+  /** A Map iteration's dataflow (`m[3]`) is drawn on its template's (`m`): the latest instance's state shows. */
   private applyDataflow(e: Extract<RunEvent, { kind: "dataflow" }>, changes: Changes): void {
-    const key = dataflowKey(e.dataflowId, e.path);
+    const key = dataflowKey(e.dataflowId, inIteration(e.path) ? templateKey(e.path as string) : e.path);
     let df = this.dataflows.get(key);
     if (!df) {
       df = { key, dataflowId: e.dataflowId, ...(e.path ? { path: e.path } : {}), status: "PENDING" };

@@ -8,6 +8,11 @@ export interface Limits {
   maxRunInputBytes: number;
   /** A value (task output, dataflow value) above this many bytes of JSON is passed by reference. */
   maxInlineValueBytes: number;
+  /**
+   * A task output or a run output above this many bytes of JSON fails the task (or the run) with
+   * OutputTooLargeError: values cross Workers RPC, which carries at most 32 MiB a call.
+   */
+  maxValueBytes: number;
 }
 
 export const DEFAULT_LIMITS: Limits = {
@@ -16,4 +21,5 @@ export const DEFAULT_LIMITS: Limits = {
   maxGraphBytes: 5 * 1024 * 1024,
   maxRunInputBytes: 1024 * 1024,
   maxInlineValueBytes: 64 * 1024,
+  maxValueBytes: 16 * 1024 * 1024,
 };

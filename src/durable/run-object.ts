@@ -583,6 +583,7 @@ export class RunObject extends DurableObject<Env> {
       graphVersion: init.graphVersion,
       ...(init.merge ? { merge: init.merge } : {}),
       maxInlineValueBytes: DEFAULT_LIMITS.maxInlineValueBytes,
+      maxValueBytes: DEFAULT_LIMITS.maxValueBytes,
     };
   }
 

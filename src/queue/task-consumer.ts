@@ -1,5 +1,7 @@
 import type { TaskContext } from "../core/task/define-task";
-import { TaskTimeoutError, toErrorInfo } from "../core/task/errors";
+import { OutputTooLargeError, TaskTimeoutError, toErrorInfo } from "../core/task/errors";
+import { DEFAULT_LIMITS } from "../core/limits";
+import { sizeAbove } from "../core/runner/value-size";
 import type { TaskMessage } from "../durable/protocol";
 import type { Env } from "../env";
 import { registry } from "../registry";
@@ -74,6 +76,11 @@ export async function runAttempt(m: TaskMessage, env: Env): Promise<void> {
     outcome = { ok: false, error: toErrorInfo(controller.signal.aborted && controller.signal.reason instanceof Error ? controller.signal.reason : err) };
   } finally {
     if (timer !== undefined) clearTimeout(timer);
+  }
+  if (outcome.ok) {
+    // An output over the cap could not even cross RPC to the run's object: report the failure instead.
+    const size = sizeAbove(outcome.output, DEFAULT_LIMITS.maxValueBytes);
+    if (size >= 0) outcome = { ok: false, error: toErrorInfo(new OutputTooLargeError("the task's output", size, DEFAULT_LIMITS.maxValueBytes)) };
   }
   if (outcome.ok) await stub.complete(m.key, m.attempt, outcome.output);
   else await stub.fail(m.key, m.attempt, outcome.error);

@@ -21,7 +21,6 @@ async function api(path, init = {}) {
   return { status: res.status, body: text ? JSON.parse(text) : null };
 }
 
-/** Whether this deployment has the runs API yet (POST /graphs/:id/runs is a route). */
 /** A layered graph of `n` Identity tasks, `width` per layer, each fed by one or two of the previous layer. */
 function bigGraph(n, width) {
   const tasks = [];
@@ -148,6 +147,24 @@ describe("the viewer", () => {
     const longTasks = await page.evaluate(() => window.__longTasks);
     console.log(`[browser] 1,000-task run: ${longTasks.length} long tasks on the page, longest ${Math.round(Math.max(0, ...longTasks))} ms`);
     await page.screenshot({ path: new URL("viewer-run-1000.png", ARTIFACTS).pathname });
+  });
+
+  it("draws a Map's iterations on its subgraph's task", async () => {
+    const map = {
+      name: "map-view",
+      tasks: [{ id: "m", type: "Map", config: { itemPort: "value" }, subgraph: { tasks: [{ id: "q", type: "Identity" }], dataflows: [] } }],
+      dataflows: [],
+    };
+    const graph = await api("/graphs", { method: "POST", body: JSON.stringify(map) });
+    assert.equal(graph.status, 201, JSON.stringify(graph.body));
+    const run = await api(`/graphs/${graph.body.id}/runs?wait=30`, { method: "POST", body: JSON.stringify({ input: { items: [1, 2, 3, 4, 5] } }) });
+    assert.equal(run.body.status, "COMPLETED", JSON.stringify(run.body));
+    await page.goto(`${BASE}/#/runs/${run.body.id}`);
+    await page.waitForSelector("svg.dag[data-ready]");
+    // The five instances (m[0]/q … m[4]/q) are drawn on the template task m/q, which sums them up.
+    await page.waitForFunction(() => document.querySelector('svg.dag .node[data-key="m/q"]')?.getAttribute("data-status") === "COMPLETED", null, { timeout: 10_000 });
+    assert.match(await page.$eval('svg.dag .node[data-key="m/q"] .node-sub', (e) => e.textContent), /5\/5 done/);
+    assert.match(await page.$eval(".progress-text", (e) => e.textContent), /2 of 2 tasks finished/);
   });
 
   it("raised no page errors", () => {

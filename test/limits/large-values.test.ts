@@ -225,3 +225,24 @@ describe("event pages of large inline values", () => {
     expect(fanned).toHaveLength(n);
   });
 });
+
+describe("outputs above the cap (Limits.maxValueBytes, 16 MiB)", () => {
+  const BYTES = DEFAULT_LIMITS.maxValueBytes + 1024;
+  // One run per place the output is made: in the run's object, and in a queue worker (which checks it too, so an
+  // output above the 32 MiB RPC limit is reported as this failure instead of failing to cross).
+  for (const type of ["TestBigValue", "TestQueueBigValue"]) {
+    it(`fail their task (${type}) with OutputTooLargeError, for good, and the run answers normally`, { timeout: 120_000 }, async () => {
+      const { id } = await createGraphViaApi({ name: `limits-output-cap-${type}`, tasks: [{ id: "big", type, defaults: { bytes: BYTES } }], dataflows: [] });
+      const started = await call(`/graphs/${id}/runs`, { json: { input: {} } });
+      expect(started.status).toBe(201);
+      const runId = ((await started.json()) as { id: string }).id;
+      const run = await pollRun(runId, (r) => r.status === "FAILED" || r.status === "COMPLETED", 90_000);
+      expect(run.status).toBe("FAILED");
+      expect(run.tasks[0].status).toBe("FAILED");
+      expect(run.tasks[0].attempts).toBe(1); // permanent: never retried
+      expect(run.tasks[0].error).toMatchObject({ name: "OutputTooLargeError", code: "output_too_large" });
+      expect(run.tasks[0].error.message).toMatch(/the task's output is \d+ bytes of JSON; at most 16777216 bytes/);
+      expect(run.error).toMatchObject({ name: "OutputTooLargeError" });
+    });
+  }
+});

@@ -126,6 +126,62 @@ describe("RunState", () => {
   });
 });
 
+describe("RunState with a Map", () => {
+  // Map `m` over a subgraph with one task `q`; its iterations' instances are `m[0]/q`, `m[1]/q`, …
+  const fresh = () => {
+    seq = 0;
+    return new RunState([{ key: "m", taskId: "m" }, { key: "m/q", taskId: "q", path: "m" }], [{ key: "m\nq[v] ==> r[v]", dataflowId: "q[v] ==> r[v]", path: "m" }]);
+  };
+
+  it("draws each iteration's instance on its template task and counts only the graph's tasks", () => {
+    const s = fresh();
+    s.apply([ev({ kind: "graph", type: "start" }), ev({ kind: "task", type: "start", taskId: "m", data: { attempt: 1 } })]);
+    let c = s.apply([
+      ev({ kind: "task", type: "start", taskId: "q", path: "m[0]", data: { attempt: 1 } }),
+      ev({ kind: "task", type: "start", taskId: "q", path: "m[1]", data: { attempt: 1 } }),
+      ev({ kind: "task", type: "complete", taskId: "q", path: "m[0]", data: { output: { v: 1 } } }),
+      ev({ kind: "dataflow", type: "complete", dataflowId: "q[v] ==> r[v]", path: "m[0]", data: { value: 1 } }),
+    ]);
+    expect([...c.tasks]).toEqual(["m/q"]);
+    expect([...c.dataflows]).toEqual(["m\nq[v] ==> r[v]"]);
+    expect(s.tasks.get("m/q")).toMatchObject({ status: "PROCESSING", iterations: { done: 1, total: 2 }, progress: 50 });
+    expect(s.dataflows.get("m\nq[v] ==> r[v]")).toMatchObject({ status: "COMPLETED", value: 1 });
+    expect(s.iterationTasks.get("m[1]/q")?.status).toBe("PROCESSING");
+    expect(s.tasks.has("m[0]/q")).toBe(false);
+    expect(s.totalTasks).toBe(2);
+    // Every instance seen has finished, but the Map is still going: more may come.
+    s.apply([ev({ kind: "task", type: "complete", taskId: "q", path: "m[1]", data: { output: { v: 2 } } })]);
+    expect(s.tasks.get("m/q")).toMatchObject({ status: "PROCESSING", iterations: { done: 2, total: 2 } });
+    expect(s.finishedTasks).toBe(0);
+    c = s.apply([ev({ kind: "task", type: "complete", taskId: "m", data: { output: { v: [1, 2] } } })]);
+    expect(c.tasks.has("m/q")).toBe(true);
+    expect(s.tasks.get("m/q")?.status).toBe("COMPLETED");
+    expect(s.finishedTasks).toBe(2);
+  });
+
+  it("shows a template FAILED when an instance failed for good, and takes instances from a snapshot", () => {
+    const s = fresh();
+    s.apply([
+      ev({ kind: "task", type: "start", taskId: "m", data: { attempt: 1 } }),
+      ev({ kind: "task", type: "start", taskId: "q", path: "m[0]", data: { attempt: 1 } }),
+      ev({ kind: "task", type: "error", taskId: "q", path: "m[0]", data: { error: { name: "Error", message: "no" } } }),
+    ]);
+    expect(s.tasks.get("m/q")?.status).toBe("FAILED");
+    const t = fresh();
+    t.seed({
+      status: "PROCESSING",
+      tasks: [
+        { id: "m", status: "PROCESSING", attempts: 1 },
+        { id: "q", path: "m[0]", status: "COMPLETED", attempts: 1 },
+        { id: "q", path: "m[1]", status: "COMPLETED", attempts: 1 },
+        { id: "q", path: "m[2]", status: "PROCESSING", attempts: 1 },
+      ],
+    });
+    expect(t.tasks.get("m/q")).toMatchObject({ status: "PROCESSING", iterations: { done: 2, total: 3 } });
+    expect(t.totalTasks).toBe(2);
+  });
+});
+
 describe("runInputSchema", () => {
   const registry = createRegistry();
   const portsOf = (t: Parameters<typeof registry.portsOf>[0]) => registry.portsOf(t)?.input as never;

@@ -1,7 +1,7 @@
 import type { Graph, MergeStrategy } from "../graph/schema";
 import type { DataflowStatus, RunStatus, TaskStatus } from "../status";
 import type { Iteration, WaitOutcome, WaitRequest } from "../task/define-task";
-import { type ErrorInfo, isRetryable, TaskError, toErrorInfo } from "../task/errors";
+import { type ErrorInfo, isRetryable, OutputTooLargeError, TaskError, toErrorInfo } from "../task/errors";
 import type { TaskRegistry } from "../task/registry";
 import { baseDelay, jitter, nextRandom, retryAfterFloor, seedFrom } from "./backoff";
 import { type CompiledGraph, type CompiledTask, compileGraph, edgeIndexOf, FROM_ERROR, FROM_WHOLE, type Instance, instantiate } from "./compile";
@@ -109,6 +109,9 @@ export class TaskGraphRunner {
   private readonly rootMerge: MergeStrategy;
   private readonly maxConcurrency: number;
   private readonly maxInline: number;
+  private readonly maxValue: number;
+  /** The limit an output's size is measured against once: the smaller of the two above. */
+  private readonly sizeLimit: number;
 
   constructor(
     graph: Graph,
@@ -122,6 +125,10 @@ export class TaskGraphRunner {
     const mi = options.maxInlineValueBytes;
     if (mi !== undefined && !(typeof mi === "number" && mi >= 0)) throw new RangeError("maxInlineValueBytes must be a non-negative number");
     this.maxInline = mi ?? Number.POSITIVE_INFINITY;
+    const mv = options.maxValueBytes;
+    if (mv !== undefined && !(typeof mv === "number" && mv >= 0)) throw new RangeError("maxValueBytes must be a non-negative number");
+    this.maxValue = mv ?? Number.POSITIVE_INFINITY;
+    this.sizeLimit = Math.min(this.maxInline, this.maxValue);
     this.g = compileGraph(graph, registry);
     this.rootMerge = options.merge ?? graph.merge ?? "PROPERTY_ARRAY";
     this.run = {
@@ -863,19 +870,25 @@ export class TaskGraphRunner {
       });
       return;
     }
+    // Measured once: the size decides both the cap and whether events carry the output by reference.
+    const size = this.sizeLimit === Number.POSITIVE_INFINITY ? -1 : sizeAbove(output, this.sizeLimit);
+    if (size > this.maxValue) {
+      this.failAttempt(row, t, toErrorInfo(new OutputTooLargeError("the task's output", size, this.maxValue)));
+      return;
+    }
     if (this.isDispatched(row, t)) this.inFlightCount--;
     this.disarm(row, TIMEOUT);
-    if (row.replicaOf >= 0) this.completeReplica(row, t, output);
-    else this.completeTask(row, t, output);
+    if (row.replicaOf >= 0) this.completeReplica(row, t, output, size);
+    else this.completeTask(row, t, output, size);
   }
 
-  private completeReplica(row: TaskRow, t: CompiledTask, output: Record<string, unknown>): void {
+  private completeReplica(row: TaskRow, t: CompiledTask, output: Record<string, unknown>, size: number): void {
     row.status = "COMPLETED";
     row.output = output;
     row.error = undefined;
     row.input = undefined;
     row.completedAt = this.run.clock;
-    this.fx.task("complete", row.taskId, row.path, this.outputData(output, `task:${row.key}`));
+    this.fx.task("complete", row.taskId, row.path, this.outputData(output, `task:${row.key}`, size));
     this.fx.touchTask(row);
     this.setProgress(row, 100);
     const parent = this.rows[row.replicaOf];
@@ -887,14 +900,14 @@ export class TaskGraphRunner {
     }
   }
 
-  /** A task (not a replica) COMPLETED: its output flows along its dataflows. */
-  private completeTask(row: TaskRow, t: CompiledTask, output: unknown): void {
+  /** A task (not a replica) COMPLETED: its output flows along its dataflows. `size`: see refFor. */
+  private completeTask(row: TaskRow, t: CompiledTask, output: unknown, size?: number): void {
     row.status = "COMPLETED";
     row.output = output;
     row.error = undefined;
     if (!t.isGraph) row.input = undefined;
     row.completedAt = this.run.clock;
-    this.fx.task("complete", row.taskId, row.path, this.outputData(output, `task:${row.key}`));
+    this.fx.task("complete", row.taskId, row.path, this.outputData(output, `task:${row.key}`, size));
     this.fx.touchTask(row);
     const branching = t.def.branching === true;
     const out = t.outEdges;
@@ -932,11 +945,16 @@ export class TaskGraphRunner {
     if (run.status !== "PROCESSING" && run.status !== "PAUSED") return;
     this.flushProgress();
     const output = mergeLeaves(this.rootMerge, this.leafResults(this.g.scopes[0].leaves));
+    const size = this.sizeLimit === Number.POSITIVE_INFINITY ? -1 : sizeAbove(output, this.sizeLimit);
+    if (size > this.maxValue) {
+      this.failRun(toErrorInfo(new OutputTooLargeError("the run's merged output", size, this.maxValue)), "the run's output is too large");
+      return;
+    }
     run.status = "COMPLETED";
     run.output = output;
     run.completedAt = run.clock;
     this.clearReady();
-    this.fx.graph("complete", this.outputData(output, "run:output"));
+    this.fx.graph("complete", this.outputData(output, "run:output", size));
   }
 
   /** A task of a scope reached a final status; the scope completes with its last one. */
@@ -1237,9 +1255,10 @@ export class TaskGraphRunner {
   }
 
   /** `{ ref, size }` when `value` is above maxInlineValueBytes (SPEC §7), else undefined. */
-  private refFor(value: unknown, ref: string): { ref: string; size: number } | undefined {
+  private refFor(value: unknown, ref: string, known?: number): { ref: string; size: number } | undefined {
     if (this.maxInline === Number.POSITIVE_INFINITY) return undefined;
-    const size = sizeAbove(value, this.maxInline);
+    // `known`: sizeAbove(value, sizeLimit), already measured (sizeLimit ≤ maxInline).
+    const size = known === undefined ? sizeAbove(value, this.maxInline) : known > this.maxInline ? known : -1;
     return size >= 0 ? { ref, size } : undefined;
   }
 
@@ -1250,8 +1269,8 @@ export class TaskGraphRunner {
   }
 
   /** `task complete` / `graph complete` data: `{ output }`, or `{ ref }` for a large output. */
-  private outputData(output: unknown, ref: string): Record<string, unknown> {
-    const r = this.refFor(output, ref);
+  private outputData(output: unknown, ref: string, size?: number): Record<string, unknown> {
+    const r = this.refFor(output, ref, size);
     return r ? { ref: r } : { output };
   }
 

@@ -16,6 +16,8 @@ export interface RunnerOptions {
   maxConcurrency?: number;
   /** Values whose JSON is larger than this appear in events as `data.ref` `{ ref, size }` (SPEC §7). Unlimited when absent. */
   maxInlineValueBytes?: number;
+  /** A task output or the run output larger than this (JSON bytes) fails with OutputTooLargeError (permanent). Unlimited when absent. */
+  maxValueBytes?: number;
   /** Seed of the retry-jitter PRNG (kept in the run state); derived from `runId` when absent. */
   seed?: number;
   /** Build `Effects.dirty` lists (default true). Off for in-process runs that persist nothing (runGraph). */

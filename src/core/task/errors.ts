@@ -57,7 +57,21 @@ export class TaskAbortedError extends TaskError {
   }
 }
 
-const PERMANENT_NAMES = new Set(["TaskInvalidInputError", "AssertionError", "PermanentTaskError", "TaskAbortedError"]);
+/**
+ * An output too large to carry: values cross Workers RPC (32 MiB a call) between queue workers,
+ * the run's object and the API, so a task's or a run's output is capped (Limits.maxValueBytes).
+ */
+export class OutputTooLargeError extends TaskError {
+  constructor(what: string, bytes: number, maxBytes: number) {
+    super(`${what} is ${bytes} bytes of JSON; at most ${maxBytes} bytes are allowed (pass large data by a URL or split it across tasks)`, {
+      name: "OutputTooLargeError",
+      code: "output_too_large",
+      permanent: true,
+    });
+  }
+}
+
+const PERMANENT_NAMES = new Set(["TaskInvalidInputError", "AssertionError", "PermanentTaskError", "TaskAbortedError", "OutputTooLargeError"]);
 
 /** The client-safe shape of any thrown value: name, message, code — no stack. */
 export function toErrorInfo(err: unknown): ErrorInfo & { permanent?: boolean } {

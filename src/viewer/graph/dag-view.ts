@@ -1,6 +1,7 @@
 import type { Layout } from "./layout";
 import { type FlatGraph, type ViewModel, visibleTaskKey } from "./model";
 import { h, s } from "../dom";
+import { templateKey } from "../../client/keys";
 
 /*
  * The DAG drawn in SVG from a layout computed once. Run events never touch the layout: they mark
@@ -12,6 +13,8 @@ export interface TaskPaint {
   status: string;
   progress?: number;
   attempts?: number;
+  /** A task of a Map's subgraph: its iterations' instances finished, of those started. */
+  iterations?: { done: number; total: number };
 }
 
 export interface DagViewOptions {
@@ -200,7 +203,10 @@ export class DagView {
       const progress = paint?.progress ?? (status === "COMPLETED" ? 100 : 0);
       els.bar.setAttribute("width", String(((els.width - 2 * BAR_INSET) * Math.max(0, Math.min(100, progress))) / 100));
       if (this.collapsedMembers.has(key)) groupsToCount.add(key);
-      else if (els.sub && paint && (paint.attempts ?? 0) > 1) {
+      else if (els.sub && paint?.iterations) {
+        const type = this.flat.tasks.get(key)?.task.type ?? "";
+        els.sub.textContent = `${truncate(type, 12)} · ${paint.iterations.done}/${paint.iterations.total} done`;
+      } else if (els.sub && paint && (paint.attempts ?? 0) > 1) {
         const type = this.flat.tasks.get(key)?.task.type ?? "";
         els.sub.textContent = `${truncate(type, 16)} · attempt ${paint.attempts}`;
       }
@@ -230,7 +236,8 @@ export class DagView {
   select(kind: "task" | "dataflow" | null, key?: string): void {
     this.selected?.classList.remove("selected");
     this.selected = undefined;
-    if (kind === "task" && key) this.selected = this.nodes.get(visibleTaskKey(key, this.expanded))?.g;
+    // A Map iteration's instance (`m[3]/q`) is drawn as its template task (`m/q`).
+    if (kind === "task" && key) this.selected = this.nodes.get(visibleTaskKey(templateKey(key), this.expanded))?.g;
     if (kind === "dataflow" && key) this.selected = this.edges.get(key);
     this.selected?.classList.add("selected");
   }

@@ -266,6 +266,39 @@ describe("dispatch", () => {
   });
 });
 
+describe("the output cap (maxValueBytes)", () => {
+  it("fails a task whose output is larger, for good (no retry), and says how large it was", async () => {
+    const g = graph([{ ...task("a", "Echo"), config: { retry: { maxAttempts: 3 } } }, task("b", "Echo")], ["a.big->b.big"]);
+    const big = "x".repeat(500);
+    const r = await runGraph(g, { big }, registry, { maxValueBytes: 300, runId: "r" });
+    expect(r.status).toBe("FAILED");
+    const a = r.tasks.find((t) => t.key === "a");
+    expect(a).toMatchObject({ status: "FAILED", attempts: 1, error: { name: "OutputTooLargeError", code: "output_too_large" } });
+    expect(a?.error?.message).toMatch(/the task's output is 510 bytes of JSON; at most 300 bytes/);
+    expect(eventsOf(r.events, "task", "retry")).toEqual([]);
+    expect(r.tasks.find((t) => t.key === "b")?.status).not.toBe("COMPLETED");
+  });
+
+  it("fails the run when the merged output is larger, though every task completed", async () => {
+    const g = graph([task("a", "Echo"), task("b", "Echo")]);
+    const r = await runGraph(g, { s: "y".repeat(200) }, registry, { maxValueBytes: 300, runId: "r" });
+    expect(r.tasks.map((t) => t.status)).toEqual(["COMPLETED", "COMPLETED"]);
+    expect(r.status).toBe("FAILED");
+    expect(r.error).toMatchObject({ name: "OutputTooLargeError", code: "output_too_large" });
+    expect(r.error?.message).toMatch(/the run's merged output is \d+ bytes/);
+    expect(r.events.at(-1)).toMatchObject({ kind: "graph", type: "error" });
+  });
+
+  it("lets outputs at the cap through, by reference above maxInlineValueBytes", async () => {
+    const g = graph([task("a", "Echo")]);
+    const s = "z".repeat(290); // {"s":"…"} is 298 bytes
+    const r = await runGraph(g, { s }, registry, { maxValueBytes: 298, maxInlineValueBytes: 100, runId: "r" });
+    expect(r.status).toBe("COMPLETED");
+    expect(eventsOf(r.events, "task", "complete", "a")[0].data).toEqual({ ref: { ref: "task:a", size: 298 } });
+    expect(() => new TaskGraphRunner(g, registry, { runId: "r", maxValueBytes: -1 })).toThrow(/maxValueBytes/);
+  });
+});
+
 describe("dirty rows and state", () => {
   it("reports exactly the rows each step changed", () => {
     const g = graph([task("a", "Echo"), task("b", "Echo"), task("c", "Echo")], ["a.x->b.x"]);
