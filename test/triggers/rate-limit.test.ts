@@ -84,14 +84,16 @@ describe("429 through the API (D1 fallback, small limits)", () => {
   });
 
   it("limits public endpoints per client address", async () => {
-    const fetch = appWith({ rateLimiter: new D1RateLimiter(SMALL) }, withoutBindings);
+    // A fixed clock, 2 s into a 10 s window: with the real one a window could end between the
+    // second and third request, and the third would pass.
+    const fetch = appWith({ rateLimiter: new D1RateLimiter(SMALL, () => Date.UTC(2026, 10, 26, 10, 0, 2)) }, withoutBindings);
     const graph = await createGraphViaApi(greetGraph());
     const slug = `rl-${Date.now().toString(36)}`;
     expect((await call(`/endpoints/${slug}`, { method: "PUT", json: { graphId: graph.id, auth: "public" } })).status).toBe(201);
     const from = (ip: string) => new Request(`${BASE}/endpoints/${slug}`, { method: "POST", headers: { "Content-Type": "application/json", "CF-Connecting-IP": ip }, body: '{"name":"x"}' });
     expect((await fetch(from("203.0.113.1"))).status).toBe(200);
     expect((await fetch(from("203.0.113.1"))).status).toBe(200);
-    await expect429(await fetch(from("203.0.113.1")), 10);
+    expect(await expect429(await fetch(from("203.0.113.1")), 10)).toBe(8);
     expect((await fetch(from("203.0.113.2"))).status).toBe(200);
     // The schema route of a public endpoint shares the address's bucket.
     await expect429(await fetch(get(`/endpoints/${slug}/schema`, null, { "CF-Connecting-IP": "203.0.113.1" })), 10);
