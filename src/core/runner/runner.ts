@@ -451,7 +451,7 @@ export class TaskGraphRunner {
   private startData(): Record<string, unknown> {
     const graphId = this.options.graphId ?? null;
     const graphVersion = this.options.graphVersion ?? null;
-    const ref = this.refFor(this.run.input, "run:input");
+    const ref = this.refFor(this.run.input, "run:", "input");
     return ref ? { graphId, graphVersion, ref } : { graphId, graphVersion, input: this.run.input };
   }
 
@@ -888,7 +888,7 @@ export class TaskGraphRunner {
     row.error = undefined;
     row.input = undefined;
     row.completedAt = this.run.clock;
-    this.fx.task("complete", row.taskId, row.path, this.outputData(output, `task:${row.key}`, size));
+    this.fx.task("complete", row.taskId, row.path, this.outputData(output, "task:", row.key, size));
     this.fx.touchTask(row);
     this.setProgress(row, 100);
     const parent = this.rows[row.replicaOf];
@@ -907,7 +907,7 @@ export class TaskGraphRunner {
     row.error = undefined;
     if (!t.isGraph) row.input = undefined;
     row.completedAt = this.run.clock;
-    this.fx.task("complete", row.taskId, row.path, this.outputData(output, `task:${row.key}`, size));
+    this.fx.task("complete", row.taskId, row.path, this.outputData(output, "task:", row.key, size));
     this.fx.touchTask(row);
     const branching = t.def.branching === true;
     const out = t.outEdges;
@@ -954,7 +954,7 @@ export class TaskGraphRunner {
     run.output = output;
     run.completedAt = run.clock;
     this.clearReady();
-    this.fx.graph("complete", this.outputData(output, "run:output", size));
+    this.fx.graph("complete", this.outputData(output, "run:", "output", size));
   }
 
   /** A task of a scope reached a final status; the scope completes with its last one. */
@@ -1255,22 +1255,23 @@ export class TaskGraphRunner {
   }
 
   /** `{ ref, size }` when `value` is above maxInlineValueBytes (SPEC §7), else undefined. */
-  private refFor(value: unknown, ref: string, known?: number): { ref: string; size: number } | undefined {
+  /** The ref is `prefix + name`, built only when the value is large (most are not). */
+  private refFor(value: unknown, prefix: string, name: string, known?: number): { ref: string; size: number } | undefined {
     if (this.maxInline === Number.POSITIVE_INFINITY) return undefined;
     // `known`: sizeAbove(value, sizeLimit), already measured (sizeLimit ≤ maxInline).
     const size = known === undefined ? sizeAbove(value, this.maxInline) : known > this.maxInline ? known : -1;
-    return size >= 0 ? { ref, size } : undefined;
+    return size >= 0 ? { ref: prefix + name, size } : undefined;
   }
 
   /** `dataflow complete` data: `{ value }`, or `{ ref }` for a large value. */
   private valueData(value: unknown, key: string): Record<string, unknown> {
-    const ref = this.refFor(value, `dataflow:${key}`);
+    const ref = this.refFor(value, "dataflow:", key);
     return ref ? { ref } : { value };
   }
 
   /** `task complete` / `graph complete` data: `{ output }`, or `{ ref }` for a large output. */
-  private outputData(output: unknown, ref: string, size?: number): Record<string, unknown> {
-    const r = this.refFor(output, ref, size);
+  private outputData(output: unknown, prefix: string, name: string, size?: number): Record<string, unknown> {
+    const r = this.refFor(output, prefix, name, size);
     return r ? { ref: r } : { output };
   }
 
