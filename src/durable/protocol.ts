@@ -56,6 +56,11 @@ export interface TaskMessage {
   runId: string;
   key: string;
   attempt: number;
+  /**
+   * The delayed stand-in for an attempt handed over to a worker with its predecessor's report
+   * (RunObject.complete): it runs the attempt only if that worker did not (see RunObject.claim).
+   */
+  backup?: true;
 }
 
 /** What a queue worker's claim gets back. */
@@ -72,6 +77,7 @@ export interface RunStats {
   events: number;
   storageWrites: number;
   queueSends: number;
+  handovers: number;
   sockets: number;
   socketFrames: number;
   socketBytes: number;

@@ -9,6 +9,7 @@ import { toErrorInfo } from "../core/task/errors";
 import { createDb } from "../db/client";
 import { updateRunIndex } from "../db/runs";
 import type { Env } from "../env";
+import { handoverBackupS } from "../queue/handover";
 import { registry } from "../registry";
 import { EffectsBatch } from "./effects-batch";
 import type { ClaimResult, ControlResult, RunInit, RunStats, RunView, TaskMessage } from "./protocol";
@@ -84,6 +85,12 @@ export class RunObject extends DurableObject<Env> {
   private alarmAt: number | null | undefined = undefined;
   /** Queue `sendBatch` calls made by this instance (reported by the benchmark). */
   queueSends = 0;
+  /** Queue attempts this instance handed over to reporting workers. */
+  handovers = 0;
+  /** Attempts handed over to a reporting worker ("<key>#<attempt>" → its worker's last sign of life), until they end. */
+  private readonly handedOver = new Map<string, number>();
+  /** Handed-over dispatches whose (delayed) backup message the next commit sends. */
+  private readonly backups = new Set<string>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -205,6 +212,7 @@ export class RunObject extends DurableObject<Env> {
       events: this.store.lastSeq(),
       storageWrites: this.store.writes,
       queueSends: this.queueSends,
+      handovers: this.handovers,
       sockets: this.sockets.count(),
       socketFrames: this.sockets.framesSent,
       socketBytes: this.sockets.bytesSent,
@@ -246,11 +254,24 @@ export class RunObject extends DurableObject<Env> {
    * stale (finished, superseded, cancelled) and acks the message. A redelivered message for the
    * attempt being processed is claimed again (the worker that had it may have crashed).
    */
-  async claim(key: string, attempt: number): Promise<ClaimResult> {
+  async claim(key: string, attempt: number, backup = false): Promise<ClaimResult> {
     const runner = this.runner;
     if (!runner) return { status: "stale" };
+    const id = `${key}#${attempt}`;
     const live = runner.liveAttempt(key, attempt);
-    if (!live || live.execution !== "queue") return { status: "stale" };
+    if (!live || live.execution !== "queue") {
+      this.handedOver.delete(id);
+      return { status: "stale" };
+    }
+    if (backup && live.status === "PROCESSING") {
+      const alive = this.handedOver.get(id);
+      if (alive !== undefined && Date.now() - alive < handoverBackupS(this.env) * 1000) {
+        // The worker it was handed to is still running it: not twice. Another backup stands in.
+        await this.send([live], handoverBackupS(this.env));
+        return { status: "stale" };
+      }
+    }
+    if (this.handedOver.has(id)) this.handedOver.set(id, Date.now());
     if (live.status === "QUEUED") {
       // The start is stored with the next flush, not before answering: until then the attempt is
       // QUEUED in storage, and a completion of a QUEUED attempt implies its start, so a crash in
@@ -259,6 +280,12 @@ export class RunObject extends DurableObject<Env> {
       this.scheduleFlushLater();
     }
     return { status: "claimed", type: live.type, taskId: live.taskId, path: live.path, input: live.input, config: live.config };
+  }
+
+  /** A worker running a handed-over attempt is alive (src/queue/handover.ts). Memory only: an eviction forgets it, and the backup runs the attempt again. */
+  async heartbeat(key: string, attempt: number): Promise<void> {
+    const id = `${key}#${attempt}`;
+    if (this.handedOver.has(id)) this.handedOver.set(id, Date.now());
   }
 
   /** Progress of a queue attempt; a negative percent keeps the current value (a log line). */
@@ -270,14 +297,35 @@ export class RunObject extends DurableObject<Env> {
     await this.groupFlush();
   }
 
-  async complete(key: string, attempt: number, output: unknown): Promise<void> {
-    if (!this.runner) return;
-    this.batch.add(this.runner.taskCompleted(key, attempt, output, Date.now()));
+  /**
+   * A queue attempt's output. With `take` > 0 the worker offers to run up to that many of the
+   * queue attempts this completion makes ready: they come back (once stored) for it to claim and
+   * run now, and their messages go out delayed, as backups (src/queue/handover.ts).
+   */
+  async complete(key: string, attempt: number, output: unknown, take = 0): Promise<TaskMessage[]> {
+    if (!this.runner) return [];
+    this.handedOver.delete(`${key}#${attempt}`);
+    const fx = this.runner.taskCompleted(key, attempt, output, Date.now());
+    const next: TaskMessage[] = [];
+    if (take > 0 && this.init) {
+      for (const d of fx.dispatch) {
+        if (next.length >= take) break;
+        if (d.execution !== "queue") continue;
+        const id = `${d.key}#${d.attempt}`;
+        this.backups.add(id);
+        this.handedOver.set(id, Date.now());
+        this.handovers++;
+        next.push({ runId: this.init.runId, key: d.key, attempt: d.attempt });
+      }
+    }
+    this.batch.add(fx);
     await this.groupFlush();
+    return next;
   }
 
   async fail(key: string, attempt: number, error: FailureInfo): Promise<void> {
     if (!this.runner) return;
+    this.handedOver.delete(`${key}#${attempt}`);
     this.batch.add(this.runner.taskFailed(key, attempt, error, Date.now()));
     await this.groupFlush();
   }
@@ -340,7 +388,14 @@ export class RunObject extends DurableObject<Env> {
     const inline = batch.dispatch.filter((d) => d.execution === "inline");
     if (queued.length) {
       try {
-        await this.send(queued);
+        if (this.backups.size === 0) await this.send(queued);
+        else {
+          // Attempts handed over to a worker get their message delayed: it only stands in for the worker.
+          const isBackup = (d: Dispatch) => this.backups.delete(`${d.key}#${d.attempt}`);
+          const backups = queued.filter(isBackup);
+          await this.send(queued.filter((d) => !backups.includes(d)));
+          await this.send(backups, handoverBackupS(this.env));
+        }
       } catch (err) {
         this.sendsInDoubt = true; // the guard timer re-posts what is still QUEUED
         throw err;
@@ -354,10 +409,15 @@ export class RunObject extends DurableObject<Env> {
     if (this.runner && TERMINAL_RUN_STATUSES.has(this.runner.status)) for (const w of [...this.waiters]) w();
   }
 
-  private async send(dispatches: Dispatch[]): Promise<void> {
+  /** Posts the attempts' messages; with `delaySeconds`, as the backups of handed-over attempts. */
+  private async send(dispatches: Pick<Dispatch, "key" | "attempt">[], delaySeconds?: number): Promise<void> {
     const runId = this.requireInit().runId;
     for (let i = 0; i < dispatches.length; i += SEND_CHUNK) {
-      const messages = dispatches.slice(i, i + SEND_CHUNK).map((d) => ({ body: { runId, key: d.key, attempt: d.attempt } satisfies TaskMessage, contentType: "json" as const }));
+      const messages = dispatches.slice(i, i + SEND_CHUNK).map((d) =>
+        delaySeconds === undefined
+          ? { body: { runId, key: d.key, attempt: d.attempt } satisfies TaskMessage, contentType: "json" as const }
+          : { body: { runId, key: d.key, attempt: d.attempt, backup: true } satisfies TaskMessage, contentType: "json" as const, delaySeconds },
+      );
       this.queueSends++;
       await this.env.TASK_QUEUE.sendBatch(messages);
     }

@@ -2,13 +2,22 @@ import type { TaskContext } from "../core/task/define-task";
 import { OutputTooLargeError, TaskTimeoutError, toErrorInfo } from "../core/task/errors";
 import { DEFAULT_LIMITS } from "../core/limits";
 import { sizeAbove } from "../core/runner/value-size";
-import type { TaskMessage } from "../durable/protocol";
+import type { ClaimResult, TaskMessage } from "../durable/protocol";
 import type { Env } from "../env";
 import { registry } from "../registry";
-import { isTaskMessage, runStub } from "./messages";
+import { heartbeatMs } from "./handover";
+import { isTaskMessage, type RunObjectApi, runStub } from "./messages";
 
 /** Progress reports to the run's object are throttled to one per task per this many ms. */
 const PROGRESS_INTERVAL_MS = 250;
+
+/**
+ * Hand-over limits for one message: how many attempts a worker runs after its own, handed over
+ * with each completion (RunObject.complete), and for how long — then what is left goes through
+ * the queue again. Bounded so one invocation stays well inside the platform's limits.
+ */
+const HANDOVER_MAX_ATTEMPTS = 100;
+const HANDOVER_MAX_MS = 60_000;
 
 /**
  * The queue consumer (SPEC §6): for each message it claims the attempt from the run's object —
@@ -17,6 +26,10 @@ const PROGRESS_INTERVAL_MS = 250;
  * and reports the outcome. A task's own failure is a result (reported, acked; retries are the
  * run's policy); only infrastructure errors (the object unreachable) retry the message, and a
  * message that exhausts its retries lands in the dead-letter queue.
+ *
+ * With its completion a worker offers to run one attempt that completion makes ready (a chain's
+ * next task): the object hands it over and sends its message delayed, as a backup, so a worker
+ * that dies on the way loses nothing — the backup runs it.
  */
 export async function consumeTasks(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   await Promise.all(
@@ -26,26 +39,59 @@ export async function consumeTasks(batch: MessageBatch<unknown>, env: Env): Prom
         msg.ack();
         return;
       }
+      let next: TaskMessage[];
       try {
-        await runAttempt(msg.body, env);
+        next = await runAttempt(msg.body, env, 1);
         msg.ack();
       } catch (err) {
         console.error(`[weft] task ${msg.body.runId}/${msg.body.key}#${msg.body.attempt}: delivery ${msg.attempts} failed`, err);
         msg.retry({ delaySeconds: Math.min(30, msg.attempts) });
+        return;
       }
+      await runHandedOver(next, env);
     }),
   );
 }
 
-/** Claims, runs and reports one attempt. Throws only when the run's object cannot be reached. */
-export async function runAttempt(m: TaskMessage, env: Env): Promise<void> {
+/** Runs the attempts handed over with completions, one after another, within the hand-over limits. */
+async function runHandedOver(first: TaskMessage[], env: Env): Promise<void> {
+  const todo = [...first];
+  const until = Date.now() + HANDOVER_MAX_MS;
+  for (let ran = 0; todo.length > 0; ran++) {
+    const m = todo.shift() as TaskMessage;
+    const take = ran + todo.length + 1 < HANDOVER_MAX_ATTEMPTS && Date.now() < until ? 1 : 0;
+    try {
+      todo.push(...(await runAttempt(m, env, take, true)));
+    } catch (err) {
+      // Its backup message runs it (and whatever its completion would have handed over).
+      console.error(`[weft] task ${m.runId}/${m.key}#${m.attempt}: handed-over attempt failed; its backup message will run it`, err);
+    }
+  }
+}
+
+/**
+ * Claims, runs and reports one attempt; returns the attempts handed over with its completion
+ * (at most `take`). `handedOver`: the attempt came with a completion, not a message, so the
+ * worker keeps its backup at bay with heartbeats (src/queue/handover.ts). Throws only when the
+ * run's object cannot be reached.
+ */
+export async function runAttempt(m: TaskMessage, env: Env, take = 0, handedOver = false): Promise<TaskMessage[]> {
   const stub = runStub(env, m.runId);
-  const claim = await stub.claim(m.key, m.attempt);
-  if (claim.status === "stale") return;
+  const claim = await stub.claim(m.key, m.attempt, m.backup === true);
+  if (claim.status === "stale") return [];
+  const heartbeat = handedOver ? setInterval(() => stub.heartbeat(m.key, m.attempt).catch(() => {}), heartbeatMs(env)) : undefined;
+  try {
+    return await runClaimed(m, stub, claim, take);
+  } finally {
+    if (heartbeat !== undefined) clearInterval(heartbeat);
+  }
+}
+
+async function runClaimed(m: TaskMessage, stub: RunObjectApi, claim: Extract<ClaimResult, { status: "claimed" }>, take: number): Promise<TaskMessage[]> {
   const def = registry.get(claim.type);
   if (!def?.run) {
     await stub.fail(m.key, m.attempt, { name: "TaskTypeError", message: `task type ${claim.type} is not registered in this worker`, permanent: true });
-    return;
+    return [];
   }
   const controller = new AbortController();
   const timeoutMs = typeof claim.config.timeoutMs === "number" ? claim.config.timeoutMs : undefined;
@@ -82,6 +128,7 @@ export async function runAttempt(m: TaskMessage, env: Env): Promise<void> {
     const size = sizeAbove(outcome.output, DEFAULT_LIMITS.maxValueBytes);
     if (size >= 0) outcome = { ok: false, error: toErrorInfo(new OutputTooLargeError("the task's output", size, DEFAULT_LIMITS.maxValueBytes)) };
   }
-  if (outcome.ok) await stub.complete(m.key, m.attempt, outcome.output);
-  else await stub.fail(m.key, m.attempt, outcome.error);
+  if (outcome.ok) return stub.complete(m.key, m.attempt, outcome.output, take);
+  await stub.fail(m.key, m.attempt, outcome.error);
+  return [];
 }

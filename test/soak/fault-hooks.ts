@@ -1,6 +1,6 @@
 import type { FailureInfo } from "../../src/core/runner";
 import { RunObject } from "../../src/durable/run-object";
-import type { ClaimResult } from "../../src/durable/protocol";
+import type { ClaimResult, TaskMessage } from "../../src/durable/protocol";
 import { type CrashRates, crashes, type FaultPlan, MAX_CRASHES_PER_ATTEMPT } from "./fault-plan";
 
 /**
@@ -75,20 +75,21 @@ function install(): void {
   const claim = proto.claim;
   const complete = proto.complete;
   const fail = proto.fail;
-  proto.claim = async function (this: RunObject, key: string, attempt: number): Promise<ClaimResult> {
+  proto.claim = async function (this: RunObject, key: string, attempt: number, backup?: boolean): Promise<ClaimResult> {
     if (decide(this, "claim", key, attempt)) throw new InjectedCrash(`injected crash before claiming ${key}#${attempt}`);
-    return claim.call(this, key, attempt);
+    return claim.call(this, key, attempt, backup);
   };
   // Which crash a report gets is decided once per delivery: lost before recording, or after.
-  const report = async (object: RunObject, key: string, attempt: number, record: () => Promise<void>) => {
+  const report = async <T>(object: RunObject, key: string, attempt: number, record: () => Promise<T>): Promise<T> => {
     if (decide(object, "reportLost", key, attempt)) throw new InjectedCrash(`injected crash before reporting ${key}#${attempt}`);
-    await record();
+    const result = await record();
     if (decide(object, "ackLost", key, attempt)) throw new InjectedCrash(`injected crash after reporting ${key}#${attempt}`);
+    return result;
   };
-  proto.complete = async function (this: RunObject, key: string, attempt: number, output: unknown): Promise<void> {
+  proto.complete = async function (this: RunObject, key: string, attempt: number, output: unknown, take?: number): Promise<TaskMessage[]> {
     const late = (output as { lateReport?: unknown } | null)?.lateReport === LATE_REPORT;
-    if (late) return complete.call(this, key, attempt, output);
-    return report(this, key, attempt, () => complete.call(this, key, attempt, output));
+    if (late) return complete.call(this, key, attempt, output, take);
+    return report(this, key, attempt, () => complete.call(this, key, attempt, output, take));
   };
   proto.fail = async function (this: RunObject, key: string, attempt: number, error: FailureInfo): Promise<void> {
     if (error.name === LATE_REPORT || error.code === "dead_letter") return fail.call(this, key, attempt, error);

@@ -127,6 +127,7 @@ export const RunStatsSchema = Type.Object(
     events: Type.Integer(),
     storageWrites: Type.Integer({ description: "SQLite write statements since the run's object last started" }),
     queueSends: Type.Integer({ description: "Queue sendBatch calls since the run's object last started" }),
+    handovers: Type.Integer({ description: "Queue attempts handed straight to the worker that reported their predecessor, since the run's object last started" }),
     sockets: Type.Integer(),
     socketFrames: Type.Integer(),
     socketBytes: Type.Integer(),

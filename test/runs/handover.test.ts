@@ -1,0 +1,79 @@
+import { describe, expect, it } from "vitest";
+import type { Graph } from "../../src/core/graph/schema";
+import { RunObject } from "../../src/durable/run-object";
+import type { TaskMessage } from "../../src/durable/protocol";
+import { call, createGraphViaApi, pollRun } from "../api/helpers";
+import { executions } from "../support/test-tasks";
+
+/*
+ * Hand-over (src/queue/handover.ts): the worker that reports a queue task's completion runs the
+ * next queue task itself; the next task's message goes out delayed (1 s in tests) as a backup that
+ * runs it only if that worker stops saying it is alive.
+ */
+
+function queueChain(name: string, n: number, delayMs: (i: number) => number = () => 0): Graph {
+  return {
+    name,
+    tasks: Array.from({ length: n }, (_, i) => ({ id: `t${i}`, type: "TestQueueEcho", defaults: { ...(i === 0 ? { value: 0 } : {}), ...(delayMs(i) ? { delayMs: delayMs(i) } : {}) } })),
+    dataflows: Array.from({ length: n - 1 }, (_, i) => ({ sourceTaskId: `t${i}`, sourceTaskPortId: "value", targetTaskId: `t${i + 1}`, targetTaskPortId: "value" })),
+  };
+}
+
+async function startRun(graph: Graph): Promise<string> {
+  const { id } = await createGraphViaApi(graph);
+  const res = await call(`/graphs/${id}/runs`, { json: { input: {} } });
+  expect(res.status).toBe(201);
+  return ((await res.json()) as { id: string }).id;
+}
+
+const finished = (r: { status: string }) => ["COMPLETED", "FAILED", "ABORTED"].includes(r.status);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe("hand-over of queue tasks", () => {
+  it("runs a chain's next queue task in the worker that reported the previous one, each once", { timeout: 60_000 }, async () => {
+    const n = 30;
+    const runId = await startRun(queueChain("handover-chain", n));
+    const run = await pollRun(runId, finished, 45_000);
+    expect(run.status).toBe("COMPLETED");
+    const stats = (await (await call(`/runs/${runId}/stats`)).json()) as { handovers: number };
+    expect(stats.handovers).toBe(n - 1);
+    // The backups (sent 1 s after each hand-over) find their attempt done and run nothing.
+    await sleep(2_000);
+    for (let i = 0; i < n; i++) expect(executions.get(`${runId}/t${i}`), `t${i}`).toBe(1);
+  });
+
+  it("leaves a handed-over task its worker is still running to that worker (heartbeats), however long it takes", { timeout: 60_000 }, async () => {
+    const runId = await startRun(queueChain("handover-slow", 3, (i) => (i === 1 ? 3_500 : 0)));
+    const run = await pollRun(runId, finished, 45_000);
+    expect(run.status).toBe("COMPLETED");
+    await sleep(1_500);
+    expect(executions.get(`${runId}/t1`)).toBe(1);
+  });
+
+  it("runs a handed-over task again from its backup when its worker dies after running it", { timeout: 60_000 }, async () => {
+    const proto = RunObject.prototype;
+    const complete = proto.complete;
+    let dropped = 0;
+    // The worker running t1 "dies" after running it: its report never arrives (once).
+    proto.complete = async function (this: RunObject, key: string, attempt: number, output: unknown, take?: number): Promise<TaskMessage[]> {
+      if (key === "t1" && dropped === 0 && (output as { value?: unknown }).value === "dies") {
+        dropped++;
+        throw new Error("the worker died before reporting");
+      }
+      return complete.call(this, key, attempt, output, take);
+    };
+    try {
+      const graph = queueChain("handover-dies", 3);
+      graph.tasks[0].defaults = { value: "dies" };
+      const runId = await startRun(graph);
+      const run = await pollRun(runId, finished, 45_000);
+      expect(run.status).toBe("COMPLETED");
+      expect(dropped).toBe(1);
+      expect(executions.get(`${runId}/t1`)).toBe(2); // once in the worker that died, once from the backup
+      expect(executions.get(`${runId}/t2`)).toBe(1);
+      expect(run.tasks.map((t: { attempts: number }) => t.attempts)).toEqual([1, 1, 1]);
+    } finally {
+      proto.complete = complete;
+    }
+  });
+});
