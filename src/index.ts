@@ -14,9 +14,9 @@ export default {
   async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
     return app.fetch(request, env, ctx);
   },
-  async queue(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+  async queue(batch: MessageBatch<unknown>, env: Env, ctx: ExecutionContext): Promise<void> {
     if (batch.queue === DEAD_LETTER_QUEUE) return consumeDeadLetters(batch, env);
-    if (batch.queue === TASK_QUEUE) return consumeTasks(batch, env);
+    if (batch.queue === TASK_QUEUE) return consumeTasks(batch, env, ctx);
     console.error(`[weft] messages from unknown queue ${batch.queue}; retrying later`);
     batch.retryAll();
   },

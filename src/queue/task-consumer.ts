@@ -17,7 +17,8 @@ const PROGRESS_INTERVAL_MS = 250;
  * the queue again. Bounded so one invocation stays well inside the platform's limits.
  */
 const HANDOVER_MAX_ATTEMPTS = 100;
-const HANDOVER_MAX_MS = 60_000;
+/** Well inside the ~30 s a Worker may keep running for `waitUntil` work after its handler returned. */
+const HANDOVER_MAX_MS = 20_000;
 
 /**
  * The queue consumer (SPEC §6): for each message it claims the attempt from the run's object —
@@ -29,9 +30,10 @@ const HANDOVER_MAX_MS = 60_000;
  *
  * With its completion a worker offers to run one attempt that completion makes ready (a chain's
  * next task): the object hands it over and sends its message delayed, as a backup, so a worker
- * that dies on the way loses nothing — the backup runs it.
+ * that dies on the way loses nothing — the backup runs it. Handed-over attempts run after the
+ * handler has returned (`waitUntil`): the batch is done, and the queue goes on delivering.
  */
-export async function consumeTasks(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+export async function consumeTasks(batch: MessageBatch<unknown>, env: Env, ctx: Pick<ExecutionContext, "waitUntil">): Promise<void> {
   await Promise.all(
     batch.messages.map(async (msg) => {
       if (!isTaskMessage(msg.body)) {
@@ -48,7 +50,8 @@ export async function consumeTasks(batch: MessageBatch<unknown>, env: Env): Prom
         msg.retry({ delaySeconds: Math.min(30, msg.attempts) });
         return;
       }
-      await runHandedOver(next, env);
+      if (next.length === 0) return;
+      ctx.waitUntil(runHandedOver(next, env));
     }),
   );
 }
