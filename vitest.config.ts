@@ -20,7 +20,7 @@ export default defineConfig({
             miniflare: {
               bindings: {
                 ADMIN_TOKEN: "test-admin-token",
-                // Backups of handed-over queue attempts after 1 s, not 10: the soak's lost reports would otherwise wait.
+                // A handed-over queue attempt's silent worker counts as dead after 1 s, not 10: the soak's lost reports would otherwise wait.
                 HANDOVER_BACKUP_S: "1",
                 TEST_MIGRATIONS: await readD1Migrations(path.join(import.meta.dirname, "migrations")),
                 // The fuzzers' seed and run scale (test/core/fuzz/fuzz-params.ts): workerd does not see process.env.

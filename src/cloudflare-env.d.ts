@@ -19,7 +19,7 @@ declare namespace Cloudflare {
     HOOK_SECRET_KEY?: string;
     /** Comma-separated origins a browser client may call the API from (CORS); unset = none. */
     CORS_ORIGINS?: string;
-    /** Seconds before the backup message of a queue attempt handed over to a worker runs it (default 10; src/durable/run-object.ts). */
+    /** Seconds of silence after which a handed-over queue attempt's worker counts as dead (default 10; src/queue/handover.ts). */
     HANDOVER_BACKUP_S?: string;
     /** Workers rate limiting bindings (src/api/rate-limit.ts); without them a D1 counter limits. */
     RATE_LIMIT_KEYS?: RateLimit;

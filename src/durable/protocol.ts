@@ -56,11 +56,6 @@ export interface TaskMessage {
   runId: string;
   key: string;
   attempt: number;
-  /**
-   * The delayed stand-in for an attempt handed over to a worker with its predecessor's report
-   * (RunObject.complete): it runs the attempt only if that worker did not (see RunObject.claim).
-   */
-  backup?: true;
 }
 
 /** What a queue worker's claim gets back. */

@@ -41,6 +41,8 @@ const SEND_CHUNK = 100;
 const SHELL_SEND = "shell:send";
 const SHELL_WATCHDOG = "shell:watchdog";
 const SHELL_INDEX = "shell:index";
+/** Checks the attempts handed over to workers (src/queue/handover.ts) for workers that stopped saying they are alive. */
+const SHELL_HANDOVER = "shell:handover";
 const SHELL_RETRY_MS = 30_000;
 /** After a restore, attempts still QUEUED are re-posted this soon (duplicates are harmless: the claim decides). */
 const SHELL_RESEND_AFTER_RESTORE_MS = 5_000;
@@ -87,10 +89,14 @@ export class RunObject extends DurableObject<Env> {
   queueSends = 0;
   /** Queue attempts this instance handed over to reporting workers. */
   handovers = 0;
-  /** Attempts handed over to a reporting worker ("<key>#<attempt>" → its worker's last sign of life), until they end. */
-  private readonly handedOver = new Map<string, number>();
-  /** Handed-over dispatches whose (delayed) backup message the next commit sends. */
-  private readonly backups = new Set<string>();
+  /**
+   * Queue attempts without a message of their own — handed over to a reporting worker, or
+   * PROCESSING when this instance restored the run — by "<key>#<attempt>", with their worker's
+   * last sign of life (the hand-over, the claim, a heartbeat). See src/queue/handover.ts.
+   */
+  private readonly handedOver = new Map<string, { key: string; attempt: number; alive: number }>();
+  /** Whether the SHELL_HANDOVER timer is set (it is while handedOver is not empty). */
+  private handoverArmed = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -254,24 +260,12 @@ export class RunObject extends DurableObject<Env> {
    * stale (finished, superseded, cancelled) and acks the message. A redelivered message for the
    * attempt being processed is claimed again (the worker that had it may have crashed).
    */
-  async claim(key: string, attempt: number, backup = false): Promise<ClaimResult> {
+  async claim(key: string, attempt: number): Promise<ClaimResult> {
     const runner = this.runner;
     if (!runner) return { status: "stale" };
-    const id = `${key}#${attempt}`;
     const live = runner.liveAttempt(key, attempt);
-    if (!live || live.execution !== "queue") {
-      this.handedOver.delete(id);
-      return { status: "stale" };
-    }
-    if (backup && live.status === "PROCESSING") {
-      const alive = this.handedOver.get(id);
-      if (alive !== undefined && Date.now() - alive < handoverBackupS(this.env) * 1000) {
-        // The worker it was handed to is still running it: not twice. Another backup stands in.
-        await this.send([live], handoverBackupS(this.env));
-        return { status: "stale" };
-      }
-    }
-    if (this.handedOver.has(id)) this.handedOver.set(id, Date.now());
+    if (!live || live.execution !== "queue") return { status: "stale" };
+    this.heartbeatOf(key, attempt);
     if (live.status === "QUEUED") {
       // The start is stored with the next flush, not before answering: until then the attempt is
       // QUEUED in storage, and a completion of a QUEUED attempt implies its start, so a crash in
@@ -282,10 +276,14 @@ export class RunObject extends DurableObject<Env> {
     return { status: "claimed", type: live.type, taskId: live.taskId, path: live.path, input: live.input, config: live.config };
   }
 
-  /** A worker running a handed-over attempt is alive (src/queue/handover.ts). Memory only: an eviction forgets it, and the backup runs the attempt again. */
+  /** The worker running a queue attempt is alive (src/queue/handover.ts). Memory only, like what it updates. */
   async heartbeat(key: string, attempt: number): Promise<void> {
-    const id = `${key}#${attempt}`;
-    if (this.handedOver.has(id)) this.handedOver.set(id, Date.now());
+    this.heartbeatOf(key, attempt);
+  }
+
+  private heartbeatOf(key: string, attempt: number): void {
+    const h = this.handedOver.get(`${key}#${attempt}`);
+    if (h) h.alive = Date.now();
   }
 
   /** Progress of a queue attempt; a negative percent keeps the current value (a log line). */
@@ -300,7 +298,7 @@ export class RunObject extends DurableObject<Env> {
   /**
    * A queue attempt's output. With `take` > 0 the worker offers to run up to that many of the
    * queue attempts this completion makes ready: they come back (once stored) for it to claim and
-   * run now, and their messages go out delayed, as backups (src/queue/handover.ts).
+   * run now, without a message (src/queue/handover.ts).
    */
   async complete(key: string, attempt: number, output: unknown, take = 0): Promise<TaskMessage[]> {
     if (!this.runner) return [];
@@ -311,9 +309,7 @@ export class RunObject extends DurableObject<Env> {
       for (const d of fx.dispatch) {
         if (next.length >= take) break;
         if (d.execution !== "queue") continue;
-        const id = `${d.key}#${d.attempt}`;
-        this.backups.add(id);
-        this.handedOver.set(id, Date.now());
+        this.handOver(d);
         this.handovers++;
         next.push({ runId: this.init.runId, key: d.key, attempt: d.attempt });
       }
@@ -344,6 +340,10 @@ export class RunObject extends DurableObject<Env> {
         if (this.sendsInDoubt) this.resendQueued();
       }
       else if (t.id === SHELL_INDEX) this.syncIndex();
+      else if (t.id === SHELL_HANDOVER) {
+        this.handoverArmed = false;
+        this.checkHandedOver(now);
+      }
       else if (t.id === SHELL_WATCHDOG) {
         this.watchdogArmed = false; // cleared with this flush; the commit re-arms it if work is outstanding
         this.rerunInline();
@@ -388,14 +388,8 @@ export class RunObject extends DurableObject<Env> {
     const inline = batch.dispatch.filter((d) => d.execution === "inline");
     if (queued.length) {
       try {
-        if (this.backups.size === 0) await this.send(queued);
-        else {
-          // Attempts handed over to a worker get their message delayed: it only stands in for the worker.
-          const isBackup = (d: Dispatch) => this.backups.delete(`${d.key}#${d.attempt}`);
-          const backups = queued.filter(isBackup);
-          await this.send(queued.filter((d) => !backups.includes(d)));
-          await this.send(backups, handoverBackupS(this.env));
-        }
+        // Attempts handed over to the worker that reported their predecessor get no message.
+        await this.send(this.handedOver.size === 0 ? queued : queued.filter((d) => !this.handedOver.has(`${d.key}#${d.attempt}`)));
       } catch (err) {
         this.sendsInDoubt = true; // the guard timer re-posts what is still QUEUED
         throw err;
@@ -409,15 +403,11 @@ export class RunObject extends DurableObject<Env> {
     if (this.runner && TERMINAL_RUN_STATUSES.has(this.runner.status)) for (const w of [...this.waiters]) w();
   }
 
-  /** Posts the attempts' messages; with `delaySeconds`, as the backups of handed-over attempts. */
-  private async send(dispatches: Pick<Dispatch, "key" | "attempt">[], delaySeconds?: number): Promise<void> {
+  private async send(dispatches: Dispatch[]): Promise<void> {
+    if (dispatches.length === 0) return;
     const runId = this.requireInit().runId;
     for (let i = 0; i < dispatches.length; i += SEND_CHUNK) {
-      const messages = dispatches.slice(i, i + SEND_CHUNK).map((d) =>
-        delaySeconds === undefined
-          ? { body: { runId, key: d.key, attempt: d.attempt } satisfies TaskMessage, contentType: "json" as const }
-          : { body: { runId, key: d.key, attempt: d.attempt, backup: true } satisfies TaskMessage, contentType: "json" as const, delaySeconds },
-      );
+      const messages = dispatches.slice(i, i + SEND_CHUNK).map((d) => ({ body: { runId, key: d.key, attempt: d.attempt } satisfies TaskMessage, contentType: "json" as const }));
       this.queueSends++;
       await this.env.TASK_QUEUE.sendBatch(messages);
     }
@@ -592,7 +582,42 @@ export class RunObject extends DurableObject<Env> {
       this.sendGuardArmed = true;
       this.store.setTimers([{ id: SHELL_SEND, at: Date.now() + SHELL_RESEND_AFTER_RESTORE_MS }]);
     }
+    // Attempts handed over to workers had no message: the dead ones among them get one (checkHandedOver).
+    for (const a of this.runner.inFlight()) if (a.execution === "queue" && a.status === "PROCESSING") this.handOver(a);
+    if (this.handedOver.size > 0) this.store.setTimers([{ id: SHELL_HANDOVER, at: Date.now() + handoverBackupS(this.env) * 1000 }]);
+    this.handoverArmed = this.handedOver.size > 0;
     this.rerunInline();
+  }
+
+  /** Tracks a queue attempt that has no message of its own (see handedOver); the check timer is stored with the next flush. */
+  private handOver(a: { key: string; attempt: number }): void {
+    this.handedOver.set(`${a.key}#${a.attempt}`, { key: a.key, attempt: a.attempt, alive: Date.now() });
+    if (!this.handoverArmed && this.init) {
+      this.handoverArmed = true;
+      this.batch.timers.set(SHELL_HANDOVER, Date.now() + handoverBackupS(this.env) * 1000);
+    }
+  }
+
+  /**
+   * The SHELL_HANDOVER timer: each handed-over attempt still running whose worker has said
+   * nothing for a backup delay gets a queue message now (its claim takes it over like a
+   * redelivery); finished ones are forgotten; the timer is set again while any remain.
+   */
+  private checkHandedOver(now: number): void {
+    const runner = this.requireRunner();
+    const delayMs = handoverBackupS(this.env) * 1000;
+    for (const [id, h] of this.handedOver) {
+      const live = runner.liveAttempt(h.key, h.attempt);
+      if (!live || live.execution !== "queue") this.handedOver.delete(id);
+      else if (now - h.alive >= delayMs) {
+        this.handedOver.delete(id);
+        this.batch.dispatch.push(live);
+      }
+    }
+    if (this.handedOver.size > 0) {
+      this.handoverArmed = true;
+      this.batch.timers.set(SHELL_HANDOVER, now + delayMs);
+    }
   }
 
   /** Inline attempts that were running when the object went away run again (same attempt: results are recorded once). */

@@ -29,9 +29,10 @@ const HANDOVER_MAX_MS = 20_000;
  * message that exhausts its retries lands in the dead-letter queue.
  *
  * With its completion a worker offers to run one attempt that completion makes ready (a chain's
- * next task): the object hands it over and sends its message delayed, as a backup, so a worker
- * that dies on the way loses nothing — the backup runs it. Handed-over attempts run after the
- * handler has returned (`waitUntil`): the batch is done, and the queue goes on delivering.
+ * next task): the object hands it over without a message. While it runs an attempt the worker
+ * sends heartbeats; if it dies, the object posts the attempt's message itself
+ * (src/queue/handover.ts). Handed-over attempts run after the handler has returned
+ * (`waitUntil`): the batch is done, and the queue goes on delivering.
  */
 export async function consumeTasks(batch: MessageBatch<unknown>, env: Env, ctx: Pick<ExecutionContext, "waitUntil">): Promise<void> {
   await Promise.all(
@@ -64,29 +65,28 @@ async function runHandedOver(first: TaskMessage[], env: Env): Promise<void> {
     const m = todo.shift() as TaskMessage;
     const take = ran + todo.length + 1 < HANDOVER_MAX_ATTEMPTS && Date.now() < until ? 1 : 0;
     try {
-      todo.push(...(await runAttempt(m, env, take, true)));
+      todo.push(...(await runAttempt(m, env, take)));
     } catch (err) {
-      // Its backup message runs it (and whatever its completion would have handed over).
-      console.error(`[weft] task ${m.runId}/${m.key}#${m.attempt}: handed-over attempt failed; its backup message will run it`, err);
+      // Its heartbeats stop: the run's object posts its message (and whatever its completion would have handed over).
+      console.error(`[weft] task ${m.runId}/${m.key}#${m.attempt}: handed-over attempt failed; the run's object will post it to the queue`, err);
     }
   }
 }
 
 /**
- * Claims, runs and reports one attempt; returns the attempts handed over with its completion
- * (at most `take`). `handedOver`: the attempt came with a completion, not a message, so the
- * worker keeps its backup at bay with heartbeats (src/queue/handover.ts). Throws only when the
+ * Claims, runs and reports one attempt, with heartbeats while it runs (src/queue/handover.ts);
+ * returns the attempts handed over with its completion (at most `take`). Throws only when the
  * run's object cannot be reached.
  */
-export async function runAttempt(m: TaskMessage, env: Env, take = 0, handedOver = false): Promise<TaskMessage[]> {
+export async function runAttempt(m: TaskMessage, env: Env, take = 0): Promise<TaskMessage[]> {
   const stub = runStub(env, m.runId);
-  const claim = await stub.claim(m.key, m.attempt, m.backup === true);
+  const claim = await stub.claim(m.key, m.attempt);
   if (claim.status === "stale") return [];
-  const heartbeat = handedOver ? setInterval(() => stub.heartbeat(m.key, m.attempt).catch(() => {}), heartbeatMs(env)) : undefined;
+  const heartbeat = setInterval(() => stub.heartbeat(m.key, m.attempt).catch(() => {}), heartbeatMs(env));
   try {
     return await runClaimed(m, stub, claim, take);
   } finally {
-    if (heartbeat !== undefined) clearInterval(heartbeat);
+    clearInterval(heartbeat);
   }
 }
 

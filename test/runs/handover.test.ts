@@ -1,3 +1,5 @@
+import { evictDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { Graph } from "../../src/core/graph/schema";
 import { RunObject } from "../../src/durable/run-object";
@@ -7,8 +9,8 @@ import { executions } from "../support/test-tasks";
 
 /*
  * Hand-over (src/queue/handover.ts): the worker that reports a queue task's completion runs the
- * next queue task itself; the next task's message goes out delayed (1 s in tests) as a backup that
- * runs it only if that worker stops saying it is alive.
+ * next queue task itself, without a queue message; the run's object posts that message only if the
+ * worker stops saying it is alive (for 1 s in tests).
  */
 
 function queueChain(name: string, n: number, delayMs: (i: number) => number = () => 0): Graph {
@@ -37,7 +39,7 @@ describe("hand-over of queue tasks", () => {
     expect(run.status).toBe("COMPLETED");
     const stats = (await (await call(`/runs/${runId}/stats`)).json()) as { handovers: number };
     expect(stats.handovers).toBe(n - 1);
-    // The backups (sent 1 s after each hand-over) find their attempt done and run nothing.
+    // Nothing runs a handed-over attempt a second time, even after the object's check.
     await sleep(2_000);
     for (let i = 0; i < n; i++) expect(executions.get(`${runId}/t${i}`), `t${i}`).toBe(1);
   });
@@ -50,7 +52,7 @@ describe("hand-over of queue tasks", () => {
     expect(executions.get(`${runId}/t1`)).toBe(1);
   });
 
-  it("runs a handed-over task again from its backup when its worker dies after running it", { timeout: 60_000 }, async () => {
+  it("posts a handed-over task to the queue when its worker dies after running it, and it runs again", { timeout: 60_000 }, async () => {
     const proto = RunObject.prototype;
     const complete = proto.complete;
     let dropped = 0;
@@ -69,9 +71,43 @@ describe("hand-over of queue tasks", () => {
       const run = await pollRun(runId, finished, 45_000);
       expect(run.status).toBe("COMPLETED");
       expect(dropped).toBe(1);
-      expect(executions.get(`${runId}/t1`)).toBe(2); // once in the worker that died, once from the backup
+      expect(executions.get(`${runId}/t1`)).toBe(2); // once in the worker that died, once from the message the object posted
       expect(executions.get(`${runId}/t2`)).toBe(1);
       expect(run.tasks.map((t: { attempts: number }) => t.attempts)).toEqual([1, 1, 1]);
+    } finally {
+      proto.complete = complete;
+    }
+  });
+
+  it("after an eviction, watches the queue tasks that were running: a live worker keeps its task, a dead one's is posted", { timeout: 60_000 }, async () => {
+    const proto = RunObject.prototype;
+    const complete = proto.complete;
+    let dropped = 0;
+    // In the "dies" run, t1's worker dies after running it (its report never arrives).
+    proto.complete = async function (this: RunObject, key: string, attempt: number, output: unknown, take?: number): Promise<TaskMessage[]> {
+      if (key === "t1" && dropped === 0 && (output as { value?: unknown }).value === "dies") {
+        dropped++;
+        throw new Error("the worker died before reporting");
+      }
+      return complete.call(this, key, attempt, output, take);
+    };
+    try {
+      const lives = queueChain("handover-evict-lives", 3, (i) => (i === 1 ? 2_500 : 0));
+      const dies = queueChain("handover-evict-dies", 3, (i) => (i === 1 ? 800 : 0));
+      dies.tasks[0].defaults = { value: "dies" };
+      const runIds = [await startRun(lives), await startRun(dies)];
+      // Evict both objects while t1 runs in its worker: the hand-over bookkeeping in memory is gone.
+      for (const runId of runIds) {
+        await pollRun(runId, (r) => r.tasks.some((t: { id: string; status: string }) => t.id === "t1" && t.status === "PROCESSING"), 20_000);
+        await evictDurableObject(env.RUNS.get(env.RUNS.idFromName(runId)));
+      }
+      const [lived, died] = await Promise.all(runIds.map((runId) => pollRun(runId, finished, 45_000)));
+      expect(lived.status).toBe("COMPLETED");
+      expect(died.status).toBe("COMPLETED");
+      await sleep(1_500);
+      expect(executions.get(`${runIds[0]}/t1`)).toBe(1); // its worker kept saying it was alive
+      expect(executions.get(`${runIds[1]}/t1`)).toBe(2); // posted after its worker went silent
+      expect(dropped).toBe(1);
     } finally {
       proto.complete = complete;
     }

@@ -75,9 +75,9 @@ function install(): void {
   const claim = proto.claim;
   const complete = proto.complete;
   const fail = proto.fail;
-  proto.claim = async function (this: RunObject, key: string, attempt: number, backup?: boolean): Promise<ClaimResult> {
+  proto.claim = async function (this: RunObject, key: string, attempt: number): Promise<ClaimResult> {
     if (decide(this, "claim", key, attempt)) throw new InjectedCrash(`injected crash before claiming ${key}#${attempt}`);
-    return claim.call(this, key, attempt, backup);
+    return claim.call(this, key, attempt);
   };
   // Which crash a report gets is decided once per delivery: lost before recording, or after.
   const report = async <T>(object: RunObject, key: string, attempt: number, record: () => Promise<T>): Promise<T> => {
