@@ -63,6 +63,12 @@ export type ClaimResult =
   | { status: "stale" }
   | { status: "claimed"; type: string; taskId: string; path: string; input: Record<string, unknown>; config: Record<string, unknown> };
 
+/** An attempt handed over with a completion (RunObject.complete): already claimed for the reporting worker. */
+export interface HandedOver {
+  message: TaskMessage;
+  claim: Extract<ClaimResult, { status: "claimed" }>;
+}
+
 /** A control action answered with the run, or refused because it does not apply now (HTTP 409). */
 export type ControlResult = { ok: true; run: RunView } | { ok: false; status: RunStatus; detail: string };
 

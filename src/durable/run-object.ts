@@ -12,7 +12,7 @@ import type { Env } from "../env";
 import { handoverBackupS } from "../queue/handover";
 import { registry } from "../registry";
 import { EffectsBatch } from "./effects-batch";
-import type { ClaimResult, ControlResult, RunInit, RunStats, RunView, TaskMessage } from "./protocol";
+import type { ClaimResult, ControlResult, HandedOver, RunInit, RunStats, RunView, TaskMessage } from "./protocol";
 import { RunSockets } from "./run-sockets";
 import { RunStore, type RowKind, type StoredRow } from "./run-store";
 import { runView } from "./run-view";
@@ -300,21 +300,28 @@ export class RunObject extends DurableObject<Env> {
    * queue attempts this completion makes ready: they come back (once stored) for it to claim and
    * run now, without a message (src/queue/handover.ts).
    */
-  async complete(key: string, attempt: number, output: unknown, take = 0): Promise<TaskMessage[]> {
-    if (!this.runner) return [];
+  async complete(key: string, attempt: number, output: unknown, take = 0): Promise<HandedOver[]> {
+    const runner = this.runner;
+    if (!runner) return [];
     this.handedOver.delete(`${key}#${attempt}`);
-    const fx = this.runner.taskCompleted(key, attempt, output, Date.now());
-    const next: TaskMessage[] = [];
+    const now = Date.now();
+    const fx = runner.taskCompleted(key, attempt, output, now);
+    this.batch.add(fx);
+    const next: HandedOver[] = [];
     if (take > 0 && this.init) {
       for (const d of fx.dispatch) {
         if (next.length >= take) break;
         if (d.execution !== "queue") continue;
+        // Claimed here for the reporting worker: its start is stored with this completion, and no claim trip follows.
+        this.batch.add(runner.taskStarted(d.key, d.attempt, now));
         this.handOver(d);
         this.handovers++;
-        next.push({ runId: this.init.runId, key: d.key, attempt: d.attempt });
+        next.push({
+          message: { runId: this.init.runId, key: d.key, attempt: d.attempt },
+          claim: { status: "claimed", type: d.type, taskId: d.taskId, path: d.path, input: d.input, config: d.config },
+        });
       }
     }
-    this.batch.add(fx);
     await this.groupFlush();
     return next;
   }

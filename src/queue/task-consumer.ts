@@ -2,7 +2,7 @@ import type { TaskContext } from "../core/task/define-task";
 import { OutputTooLargeError, TaskTimeoutError, toErrorInfo } from "../core/task/errors";
 import { DEFAULT_LIMITS } from "../core/limits";
 import { sizeAbove } from "../core/runner/value-size";
-import type { ClaimResult, TaskMessage } from "../durable/protocol";
+import type { ClaimResult, HandedOver, TaskMessage } from "../durable/protocol";
 import type { Env } from "../env";
 import { registry } from "../registry";
 import { heartbeatMs } from "./handover";
@@ -42,7 +42,7 @@ export async function consumeTasks(batch: MessageBatch<unknown>, env: Env, ctx: 
         msg.ack();
         return;
       }
-      let next: TaskMessage[];
+      let next: HandedOver[];
       try {
         next = await runAttempt(msg.body, env, 1);
         msg.ack();
@@ -51,21 +51,20 @@ export async function consumeTasks(batch: MessageBatch<unknown>, env: Env, ctx: 
         msg.retry({ delaySeconds: Math.min(30, msg.attempts) });
         return;
       }
-      if (next.length === 0) return;
-      ctx.waitUntil(runHandedOver(next, env));
+      if (next.length > 0) ctx.waitUntil(runHandedOver(next, env));
     }),
   );
 }
 
 /** Runs the attempts handed over with completions, one after another, within the hand-over limits. */
-async function runHandedOver(first: TaskMessage[], env: Env): Promise<void> {
+async function runHandedOver(first: HandedOver[], env: Env): Promise<void> {
   const todo = [...first];
   const until = Date.now() + HANDOVER_MAX_MS;
   for (let ran = 0; todo.length > 0; ran++) {
-    const m = todo.shift() as TaskMessage;
+    const { message: m, claim } = todo.shift() as HandedOver;
     const take = ran + todo.length + 1 < HANDOVER_MAX_ATTEMPTS && Date.now() < until ? 1 : 0;
     try {
-      todo.push(...(await runAttempt(m, env, take)));
+      todo.push(...(await runWithHeartbeat(m, env, runStub(env, m.runId), claim, take)));
     } catch (err) {
       // Its heartbeats stop: the run's object posts its message (and whatever its completion would have handed over).
       console.error(`[weft] task ${m.runId}/${m.key}#${m.attempt}: handed-over attempt failed; the run's object will post it to the queue`, err);
@@ -74,14 +73,18 @@ async function runHandedOver(first: TaskMessage[], env: Env): Promise<void> {
 }
 
 /**
- * Claims, runs and reports one attempt, with heartbeats while it runs (src/queue/handover.ts);
- * returns the attempts handed over with its completion (at most `take`). Throws only when the
- * run's object cannot be reached.
+ * Claims, runs and reports one attempt; returns the attempts handed over with its completion
+ * (at most `take`, already claimed). Throws only when the run's object cannot be reached.
  */
-export async function runAttempt(m: TaskMessage, env: Env, take = 0): Promise<TaskMessage[]> {
+export async function runAttempt(m: TaskMessage, env: Env, take = 0): Promise<HandedOver[]> {
   const stub = runStub(env, m.runId);
   const claim = await stub.claim(m.key, m.attempt);
   if (claim.status === "stale") return [];
+  return runWithHeartbeat(m, env, stub, claim, take);
+}
+
+/** Runs a claimed attempt, telling the run's object every so often that this worker is alive (src/queue/handover.ts). */
+async function runWithHeartbeat(m: TaskMessage, env: Env, stub: RunObjectApi, claim: Extract<ClaimResult, { status: "claimed" }>, take: number): Promise<HandedOver[]> {
   const heartbeat = setInterval(() => stub.heartbeat(m.key, m.attempt).catch(() => {}), heartbeatMs(env));
   try {
     return await runClaimed(m, stub, claim, take);
@@ -90,7 +93,7 @@ export async function runAttempt(m: TaskMessage, env: Env, take = 0): Promise<Ta
   }
 }
 
-async function runClaimed(m: TaskMessage, stub: RunObjectApi, claim: Extract<ClaimResult, { status: "claimed" }>, take: number): Promise<TaskMessage[]> {
+async function runClaimed(m: TaskMessage, stub: RunObjectApi, claim: Extract<ClaimResult, { status: "claimed" }>, take: number): Promise<HandedOver[]> {
   const def = registry.get(claim.type);
   if (!def?.run) {
     await stub.fail(m.key, m.attempt, { name: "TaskTypeError", message: `task type ${claim.type} is not registered in this worker`, permanent: true });

@@ -3,7 +3,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { Graph } from "../../src/core/graph/schema";
 import { RunObject } from "../../src/durable/run-object";
-import type { TaskMessage } from "../../src/durable/protocol";
+import type { HandedOver } from "../../src/durable/protocol";
 import { call, createGraphViaApi, pollRun } from "../api/helpers";
 import { executions } from "../support/test-tasks";
 
@@ -57,7 +57,7 @@ describe("hand-over of queue tasks", () => {
     const complete = proto.complete;
     let dropped = 0;
     // The worker running t1 "dies" after running it: its report never arrives (once).
-    proto.complete = async function (this: RunObject, key: string, attempt: number, output: unknown, take?: number): Promise<TaskMessage[]> {
+    proto.complete = async function (this: RunObject, key: string, attempt: number, output: unknown, take?: number): Promise<HandedOver[]> {
       if (key === "t1" && dropped === 0 && (output as { value?: unknown }).value === "dies") {
         dropped++;
         throw new Error("the worker died before reporting");
@@ -84,7 +84,7 @@ describe("hand-over of queue tasks", () => {
     const complete = proto.complete;
     let dropped = 0;
     // In the "dies" run, t1's worker dies after running it (its report never arrives).
-    proto.complete = async function (this: RunObject, key: string, attempt: number, output: unknown, take?: number): Promise<TaskMessage[]> {
+    proto.complete = async function (this: RunObject, key: string, attempt: number, output: unknown, take?: number): Promise<HandedOver[]> {
       if (key === "t1" && dropped === 0 && (output as { value?: unknown }).value === "dies") {
         dropped++;
         throw new Error("the worker died before reporting");

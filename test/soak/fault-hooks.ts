@@ -1,6 +1,6 @@
 import type { FailureInfo } from "../../src/core/runner";
 import { RunObject } from "../../src/durable/run-object";
-import type { ClaimResult, TaskMessage } from "../../src/durable/protocol";
+import type { ClaimResult, HandedOver } from "../../src/durable/protocol";
 import { type CrashRates, crashes, type FaultPlan, MAX_CRASHES_PER_ATTEMPT } from "./fault-plan";
 
 /**
@@ -86,7 +86,7 @@ function install(): void {
     if (decide(object, "ackLost", key, attempt)) throw new InjectedCrash(`injected crash after reporting ${key}#${attempt}`);
     return result;
   };
-  proto.complete = async function (this: RunObject, key: string, attempt: number, output: unknown, take?: number): Promise<TaskMessage[]> {
+  proto.complete = async function (this: RunObject, key: string, attempt: number, output: unknown, take?: number): Promise<HandedOver[]> {
     const late = (output as { lateReport?: unknown } | null)?.lateReport === LATE_REPORT;
     if (late) return complete.call(this, key, attempt, output, take);
     return report(this, key, attempt, () => complete.call(this, key, attempt, output, take));
