@@ -308,7 +308,9 @@ export class RunObject extends DurableObject<Env> {
     const fx = runner.taskCompleted(key, attempt, output, now);
     this.batch.add(fx);
     const next: HandedOver[] = [];
-    if (take > 0 && this.init) {
+    // Only a report that comes alone: when several arrive together (a wide wave), the queue and
+    // the group commit serve them better than one transaction per hand-over.
+    if (take > 0 && this.init && this.groupCommit === undefined) {
       for (const d of fx.dispatch) {
         if (next.length >= take) break;
         if (d.execution !== "queue") continue;
