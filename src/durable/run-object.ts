@@ -64,8 +64,9 @@ export class RunObject extends DurableObject<Env> {
   private batch = new EffectsBatch();
   private flushQueued = false;
   private flushLaterTimer: ReturnType<typeof setTimeout> | undefined;
-  /** The pending group commit of queue workers' reports (see `groupFlush`). */
+  /** The pending group commit of queue workers' reports (see `groupFlush`), and how many completions and failures it holds. */
   private groupCommit: Promise<void> | undefined;
+  private reportsInGroup = 0;
   /** Inline attempts waiting to run, and whether the pump loop is running them. */
   private ready: Dispatch[] = [];
   private pumping = false;
@@ -308,9 +309,10 @@ export class RunObject extends DurableObject<Env> {
     const fx = runner.taskCompleted(key, attempt, output, now);
     this.batch.add(fx);
     const next: HandedOver[] = [];
-    // Only a report that comes alone: when several arrive together (a wide wave), the queue and
-    // the group commit serve them better than one transaction per hand-over.
-    if (take > 0 && this.init && this.groupCommit === undefined) {
+    // Only the first report of a group commit: when several arrive together (a wide wave), the
+    // queue and the group commit serve them better than one transaction per hand-over.
+    const first = this.reportsInGroup++ === 0;
+    if (take > 0 && this.init && first) {
       for (const d of fx.dispatch) {
         if (next.length >= take) break;
         if (d.execution !== "queue") continue;
@@ -330,6 +332,7 @@ export class RunObject extends DurableObject<Env> {
 
   async fail(key: string, attempt: number, error: FailureInfo): Promise<void> {
     if (!this.runner) return;
+    this.reportsInGroup++;
     this.handedOver.delete(`${key}#${attempt}`);
     this.batch.add(this.runner.taskFailed(key, attempt, error, Date.now()));
     await this.groupFlush();
@@ -438,6 +441,7 @@ export class RunObject extends DurableObject<Env> {
   private groupFlush(): Promise<void> {
     this.groupCommit ??= new Promise<void>((resolve) => setTimeout(resolve, 0)).then(() => {
       this.groupCommit = undefined;
+      this.reportsInGroup = 0;
       return this.flush();
     });
     return this.groupCommit;
