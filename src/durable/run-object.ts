@@ -41,6 +41,8 @@ const SEND_CHUNK = 100;
 const SHELL_SEND = "shell:send";
 const SHELL_WATCHDOG = "shell:watchdog";
 const SHELL_INDEX = "shell:index";
+/** A completion hands work over only while at most this many attempts of the run are running (its successors included). */
+const HANDOVER_MAX_RUNNING = 4;
 /** Checks the attempts handed over to workers (src/queue/handover.ts) for workers that stopped saying they are alive. */
 const SHELL_HANDOVER = "shell:handover";
 const SHELL_RETRY_MS = 30_000;
@@ -309,10 +311,11 @@ export class RunObject extends DurableObject<Env> {
     const fx = runner.taskCompleted(key, attempt, output, now);
     this.batch.add(fx);
     const next: HandedOver[] = [];
-    // Only the first report of a group commit: when several arrive together (a wide wave), the
-    // queue and the group commit serve them better than one transaction per hand-over.
+    // Only in a narrow stretch of the graph (a chain): with many attempts running or reports
+    // arriving together (a wide wave), the queue and the group commit serve them better than one
+    // transaction per hand-over.
     const first = this.reportsInGroup++ === 0;
-    if (take > 0 && this.init && first) {
+    if (take > 0 && this.init && first && runner.dispatchedCount <= HANDOVER_MAX_RUNNING) {
       for (const d of fx.dispatch) {
         if (next.length >= take) break;
         if (d.execution !== "queue") continue;

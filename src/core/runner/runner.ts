@@ -357,6 +357,11 @@ export class TaskGraphRunner {
     return this.run.status;
   }
 
+  /** Inline and queue attempts dispatched and not finished (what maxConcurrency counts). */
+  get dispatchedCount(): number {
+    return this.inFlightCount;
+  }
+
   /** The run row (a copy; values are shared, not cloned). */
   runState(): RunState {
     const r = this.run;
