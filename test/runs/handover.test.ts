@@ -44,6 +44,20 @@ describe("hand-over of queue tasks", () => {
     for (let i = 0; i < n; i++) expect(executions.get(`${runId}/t${i}`), `t${i}`).toBe(1);
   });
 
+  it("hands nothing over in a wide stretch: a fan-out's wave goes through the queue in batches", { timeout: 60_000 }, async () => {
+    const width = 20;
+    const graph: Graph = {
+      name: "handover-fanout",
+      tasks: [{ id: "root", type: "TestQueueEcho", defaults: { value: 1 } }, ...Array.from({ length: width }, (_, i) => ({ id: `w${i}`, type: "TestQueueEcho" }))],
+      dataflows: Array.from({ length: width }, (_, i) => ({ sourceTaskId: "root", sourceTaskPortId: "value", targetTaskId: `w${i}`, targetTaskPortId: "value" })),
+    };
+    const runId = await startRun(graph);
+    const run = await pollRun(runId, finished, 45_000);
+    expect(run.status).toBe("COMPLETED");
+    const stats = (await (await call(`/runs/${runId}/stats`)).json()) as { handovers: number };
+    expect(stats.handovers).toBe(0);
+  });
+
   it("leaves a handed-over task its worker is still running to that worker (heartbeats), however long it takes", { timeout: 60_000 }, async () => {
     const runId = await startRun(queueChain("handover-slow", 3, (i) => (i === 1 ? 3_500 : 0)));
     const run = await pollRun(runId, finished, 45_000);
