@@ -1,5 +1,5 @@
 import type { RunEvent } from "../core/events";
-import type { RunStatus, TaskStatus, DataflowStatus } from "../core/status";
+import { type DataflowStatus, type RunStatus, TASK_STATUS_AFTER_EVENT, type TaskStatus, TERMINAL_RUN_STATUSES, TERMINAL_TASK_STATUSES } from "../core/status";
 import { dataflowKey, inIteration, taskKey, templateKey } from "./keys";
 
 /*
@@ -49,18 +49,8 @@ export interface Changes {
   run: boolean;
 }
 
-export const FINISHED_TASK: ReadonlySet<TaskStatus> = new Set(["COMPLETED", "FAILED", "SKIPPED", "ABORTED"]);
-export const TERMINAL_RUN: ReadonlySet<RunStatus> = new Set(["COMPLETED", "FAILED", "ABORTED"]);
-
-const TASK_STATUS_BY_EVENT: Partial<Record<string, TaskStatus>> = {
-  queued: "QUEUED",
-  start: "PROCESSING",
-  retry: "PENDING",
-  complete: "COMPLETED",
-  error: "FAILED",
-  skipped: "SKIPPED",
-  abort: "ABORTED",
-};
+const FINISHED_TASK = TERMINAL_TASK_STATUSES;
+const TERMINAL_RUN = TERMINAL_RUN_STATUSES;
 
 const RUN_STATUS_BY_EVENT: Partial<Record<string, RunStatus>> = {
   start: "PROCESSING",
@@ -308,7 +298,7 @@ export class RunState {
       if (typeof data.message === "string") task.message = data.message;
       return;
     }
-    const status = TASK_STATUS_BY_EVENT[e.type];
+    const status = TASK_STATUS_AFTER_EVENT[e.type];
     if (status) task.status = status;
     if (typeof data.attempt === "number" && (e.type === "start" || e.type === "queued")) task.attempts = Math.max(task.attempts, data.attempt);
     switch (e.type) {

@@ -3,7 +3,8 @@ import { dataflowId, ERROR_PORT } from "../../src/core/graph/dataflow-id";
 import type { Graph, GraphBody } from "../../src/core/graph/schema";
 import type { TaskState } from "../../src/core/runner";
 import type { RunStatus, TaskStatus } from "../../src/core/status";
-import { TERMINAL_RUN_STATUSES, TERMINAL_TASK_STATUSES } from "../../src/core/status";
+import { TASK_STATUS_AFTER_EVENT, TERMINAL_RUN_STATUSES, TERMINAL_TASK_STATUSES } from "../../src/core/status";
+import { taskKey as keyOfTask } from "../../src/client/keys";
 import type { RunView } from "../../src/durable/protocol";
 
 /**
@@ -67,19 +68,8 @@ export function indexGraph(graph: GraphBody): GraphIndex {
   return index;
 }
 
-const taskKey = (e: { taskId: string; path?: string }) => (e.path ? `${e.path}/${e.taskId}` : e.taskId);
+const taskKey = (e: { taskId: string; path?: string }) => keyOfTask(e.taskId, e.path);
 const dataflowKey = (e: { dataflowId: string; path?: string }) => `${e.path ?? ""}|${e.dataflowId}`;
-
-/** The task status a lifecycle event leaves (progress events change none). */
-const STATUS_AFTER: Partial<Record<string, TaskStatus>> = {
-  queued: "QUEUED",
-  start: "PROCESSING",
-  retry: "PENDING",
-  complete: "COMPLETED",
-  error: "FAILED",
-  skipped: "SKIPPED",
-  abort: "ABORTED",
-};
 
 const TERMINAL_EVENT: Record<string, RunStatus> = { complete: "COMPLETED", error: "FAILED", abort: "ABORTED" };
 
@@ -127,7 +117,7 @@ export function checkRun({ graph, events, view, reference, cancelled }: CheckInp
       const key = taskKey(e);
       if (!index.tasks.has(key)) fail("known-ids", `seq ${e.seq}: task event for unknown task ${key}`);
       if (!firstSeq.has(`${e.type}|${key}`)) firstSeq.set(`${e.type}|${key}`, e.seq);
-      const status = STATUS_AFTER[e.type];
+      const status = TASK_STATUS_AFTER_EVENT[e.type];
       if (status) lastStatus.set(key, status);
       if (e.type === "complete") {
         completes.set(key, (completes.get(key) ?? 0) + 1);
