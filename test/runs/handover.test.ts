@@ -31,6 +31,28 @@ async function startRun(graph: Graph): Promise<string> {
 const finished = (r: { status: string }) => ["COMPLETED", "FAILED", "ABORTED"].includes(r.status);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * Runs `body` while the first report of a task t1 whose output value is "dies" is lost: the worker
+ * "dies" after running it, before its completion reaches the object. `dropped()` counts the losses.
+ */
+async function whileT1ReportsAreLost(body: (dropped: () => number) => Promise<void>): Promise<void> {
+  const proto = RunObject.prototype;
+  const complete = proto.complete;
+  let dropped = 0;
+  proto.complete = async function (this: RunObject, key: string, attempt: number, output: unknown, take?: number): Promise<HandedOver[]> {
+    if (key === "t1" && dropped === 0 && (output as { value?: unknown }).value === "dies") {
+      dropped++;
+      throw new Error("the worker died before reporting");
+    }
+    return complete.call(this, key, attempt, output, take);
+  };
+  try {
+    await body(() => dropped);
+  } finally {
+    proto.complete = complete;
+  }
+}
+
 describe("hand-over of queue tasks", () => {
   it("runs a chain's next queue task in the worker that reported the previous one, each once", { timeout: 60_000 }, async () => {
     const n = 30;
@@ -67,45 +89,21 @@ describe("hand-over of queue tasks", () => {
   });
 
   it("posts a handed-over task to the queue when its worker dies after running it, and it runs again", { timeout: 60_000 }, async () => {
-    const proto = RunObject.prototype;
-    const complete = proto.complete;
-    let dropped = 0;
-    // The worker running t1 "dies" after running it: its report never arrives (once).
-    proto.complete = async function (this: RunObject, key: string, attempt: number, output: unknown, take?: number): Promise<HandedOver[]> {
-      if (key === "t1" && dropped === 0 && (output as { value?: unknown }).value === "dies") {
-        dropped++;
-        throw new Error("the worker died before reporting");
-      }
-      return complete.call(this, key, attempt, output, take);
-    };
-    try {
+    await whileT1ReportsAreLost(async (dropped) => {
       const graph = queueChain("handover-dies", 3);
       graph.tasks[0].defaults = { value: "dies" };
       const runId = await startRun(graph);
       const run = await pollRun(runId, finished, 45_000);
       expect(run.status).toBe("COMPLETED");
-      expect(dropped).toBe(1);
+      expect(dropped()).toBe(1);
       expect(executions.get(`${runId}/t1`)).toBe(2); // once in the worker that died, once from the message the object posted
       expect(executions.get(`${runId}/t2`)).toBe(1);
       expect(run.tasks.map((t: { attempts: number }) => t.attempts)).toEqual([1, 1, 1]);
-    } finally {
-      proto.complete = complete;
-    }
+    });
   });
 
   it("after an eviction, watches the queue tasks that were running: a live worker keeps its task, a dead one's is posted", { timeout: 60_000 }, async () => {
-    const proto = RunObject.prototype;
-    const complete = proto.complete;
-    let dropped = 0;
-    // In the "dies" run, t1's worker dies after running it (its report never arrives).
-    proto.complete = async function (this: RunObject, key: string, attempt: number, output: unknown, take?: number): Promise<HandedOver[]> {
-      if (key === "t1" && dropped === 0 && (output as { value?: unknown }).value === "dies") {
-        dropped++;
-        throw new Error("the worker died before reporting");
-      }
-      return complete.call(this, key, attempt, output, take);
-    };
-    try {
+    await whileT1ReportsAreLost(async (dropped) => {
       const lives = queueChain("handover-evict-lives", 3, (i) => (i === 1 ? 2_500 : 0));
       const dies = queueChain("handover-evict-dies", 3, (i) => (i === 1 ? 800 : 0));
       dies.tasks[0].defaults = { value: "dies" };
@@ -121,9 +119,7 @@ describe("hand-over of queue tasks", () => {
       await sleep(1_500);
       expect(executions.get(`${runIds[0]}/t1`)).toBe(1); // its worker kept saying it was alive
       expect(executions.get(`${runIds[1]}/t1`)).toBe(2); // posted after its worker went silent
-      expect(dropped).toBe(1);
-    } finally {
-      proto.complete = complete;
-    }
+      expect(dropped()).toBe(1);
+    });
   });
 });
