@@ -599,9 +599,13 @@ export class RunObject extends DurableObject<Env> {
       this.store.setTimers([{ id: SHELL_SEND, at: Date.now() + SHELL_RESEND_AFTER_RESTORE_MS }]);
     }
     // Attempts handed over to workers had no message: the dead ones among them get one (checkHandedOver).
-    for (const a of this.runner.inFlight()) if (a.execution === "queue" && a.status === "PROCESSING") this.handOver(a);
-    if (this.handedOver.size > 0) this.store.setTimers([{ id: SHELL_HANDOVER, at: Date.now() + handoverBackupS(this.env) * 1000 }]);
-    this.handoverArmed = this.handedOver.size > 0;
+    // The check timer is stored now, not with a flush: nothing may flush before it is due.
+    const running = this.runner.inFlight().filter((a) => a.execution === "queue" && a.status === "PROCESSING");
+    if (running.length > 0) {
+      this.handoverArmed = true;
+      this.store.setTimers([{ id: SHELL_HANDOVER, at: Date.now() + handoverBackupS(this.env) * 1000 }]);
+      for (const a of running) this.handOver(a);
+    }
     this.rerunInline();
   }
 
