@@ -131,6 +131,14 @@ export class RunState {
   }
 
   /**
+   * False while a replay is still catching up with a seeded snapshot: until then the picture is the
+   * snapshot's, which has every task's status but no dataflow statuses or values.
+   */
+  get caughtUp(): boolean {
+    return this.catchUp === undefined;
+  }
+
+  /**
    * Takes a run resource's snapshot (GET /runs/:id) as the starting picture; the event log,
    * applied afterwards, brings it up to date. When the snapshot says which event it reflects
    * (`lastSeq`), a log replayed from the start is folded into a separate picture until it reaches

@@ -101,11 +101,14 @@ describe("RunState", () => {
     ];
     // The snapshot was taken after seq 5: the run and task a are finished.
     s.seed({ status: "COMPLETED", lastSeq: 5, tasks: [{ id: "a", status: "COMPLETED", attempts: 1 }] });
+    expect(s.caughtUp).toBe(false);
     const c = s.apply(log.slice(0, 2));
+    expect(s.caughtUp).toBe(false);
     expect(s.tasks.get("a")?.status).toBe("COMPLETED");
     expect(s.status).toBe("COMPLETED");
     expect(c.tasks.size).toBe(0);
     const caughtUp = s.apply(log.slice(2));
+    expect(s.caughtUp).toBe(true);
     // Caught up: the picture is now the log's, with what the snapshot lacks (outputs, dataflow values).
     expect(caughtUp.tasks.has("a") && caughtUp.run).toBe(true);
     expect(s.tasks.get("a")).toMatchObject({ status: "COMPLETED", output: { v: 7 } });

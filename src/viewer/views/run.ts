@@ -141,6 +141,8 @@ export function runView(ctx: ViewContext, runId: string): View {
         runFrame = 0;
         badge.replaceChildren(statusBadge(state.status));
         page.setAttribute("data-run-status", state.status);
+        // Set once the picture is the event log's (dataflows included), not only the seeded snapshot's.
+        page.toggleAttribute("data-caught-up", state.caughtUp);
         const p = state.progress;
         bar.style.width = `${p}%`;
         bar.parentElement?.setAttribute("aria-valuenow", String(p));
