@@ -41,14 +41,18 @@ const SEND_CHUNK = 100;
 const SHELL_SEND = "shell:send";
 const SHELL_WATCHDOG = "shell:watchdog";
 const SHELL_INDEX = "shell:index";
-/** A completion hands work over only while at most this many attempts of the run are running (its successors included). */
-const HANDOVER_MAX_RUNNING = 4;
 /** Checks the attempts handed over to workers (src/queue/handover.ts) for workers that stopped saying they are alive. */
 const SHELL_HANDOVER = "shell:handover";
 const SHELL_RETRY_MS = 30_000;
 /** After a restore, attempts still QUEUED are re-posted this soon (duplicates are harmless: the claim decides). */
 const SHELL_RESEND_AFTER_RESTORE_MS = 5_000;
 const INDEX_RETRY_MS = 10_000;
+
+/** A reporting worker's offer (RunObject.complete with `take`) and the attempts dealt to it. */
+interface HandOverTaker {
+  take: number;
+  got: HandedOver[];
+}
 
 const isThenable = (v: unknown): v is PromiseLike<unknown> => typeof (v as { then?: unknown } | null)?.then === "function";
 
@@ -66,9 +70,9 @@ export class RunObject extends DurableObject<Env> {
   private batch = new EffectsBatch();
   private flushQueued = false;
   private flushLaterTimer: ReturnType<typeof setTimeout> | undefined;
-  /** The pending group commit of queue workers' reports (see `groupFlush`), and how many completions and failures it holds. */
+  /** The pending group commit of queue workers' reports (see `groupFlush`), and the reporting workers offering to take work. */
   private groupCommit: Promise<void> | undefined;
-  private reportsInGroup = 0;
+  private takers: HandOverTaker[] = [];
   /** Inline attempts waiting to run, and whether the pump loop is running them. */
   private ready: Dispatch[] = [];
   private pumping = false;
@@ -300,45 +304,58 @@ export class RunObject extends DurableObject<Env> {
 
   /**
    * A queue attempt's output. With `take` > 0 the worker offers to run up to that many of the
-   * queue attempts this completion makes ready: they come back (once stored) for it to claim and
-   * run now, without a message (src/queue/handover.ts).
+   * queue attempts that become ready: when the group commit this report joins is stored, they
+   * come back claimed for it to run now, without a message (src/queue/handover.ts).
    */
   async complete(key: string, attempt: number, output: unknown, take = 0): Promise<HandedOver[]> {
     const runner = this.runner;
     if (!runner) return [];
     this.handedOver.delete(`${key}#${attempt}`);
-    const now = Date.now();
-    const fx = runner.taskCompleted(key, attempt, output, now);
-    this.batch.add(fx);
-    const next: HandedOver[] = [];
-    // Only in a narrow stretch of the graph (a chain): with many attempts running or reports
-    // arriving together (a wide wave), the queue and the group commit serve them better than one
-    // transaction per hand-over.
-    const first = this.reportsInGroup++ === 0;
-    if (take > 0 && this.init && first && runner.dispatchedCount <= HANDOVER_MAX_RUNNING) {
-      for (const d of fx.dispatch) {
-        if (next.length >= take) break;
-        if (d.execution !== "queue") continue;
-        // Claimed here for the reporting worker: its start is stored with this completion, and no claim trip follows.
-        this.batch.add(runner.taskStarted(d.key, d.attempt, now));
-        this.handOver(d);
-        this.handovers++;
-        next.push({
-          message: { runId: this.init.runId, key: d.key, attempt: d.attempt },
-          claim: { status: "claimed", type: d.type, taskId: d.taskId, path: d.path, input: d.input, config: d.config },
-        });
-      }
-    }
-    await this.groupFlush();
-    return next;
+    // No other attempt is running that could report with this one (a chain): store it without the group window.
+    const alone = runner.dispatchedCount <= 1;
+    this.batch.add(runner.taskCompleted(key, attempt, output, Date.now()));
+    const taker: HandOverTaker = { take, got: [] };
+    if (take > 0 && this.init) this.takers.push(taker);
+    await this.groupFlush(alone);
+    return taker.got;
   }
 
   async fail(key: string, attempt: number, error: FailureInfo): Promise<void> {
     if (!this.runner) return;
-    this.reportsInGroup++;
     this.handedOver.delete(`${key}#${attempt}`);
     this.batch.add(this.runner.taskFailed(key, attempt, error, Date.now()));
     await this.groupFlush();
+  }
+
+  /**
+   * Deals the queue attempts the group's reports made ready to the reporting workers that offered
+   * to take some, claiming each for its taker in the same transaction (its start is stored with
+   * the completions, and no claim trip follows); the rest, and all when nobody offered, go by
+   * queue message. A wide wave thus runs on the workers of the wave before it, and a chain on one
+   * worker, without a queue hop — at one transaction per group, not per hand-over.
+   */
+  private dealHandOvers(): void {
+    const takers = this.takers;
+    if (takers.length === 0) return;
+    this.takers = [];
+    const runner = this.requireRunner();
+    const runId = this.requireInit().runId;
+    const now = Date.now();
+    let t = 0;
+    for (const d of [...this.batch.dispatch]) {
+      if (d.execution !== "queue" || this.handedOver.has(`${d.key}#${d.attempt}`)) continue;
+      // Only fresh attempts: one re-posted for a silent worker (checkHandedOver) is PROCESSING already.
+      if (runner.liveAttempt(d.key, d.attempt)?.status !== "QUEUED") continue;
+      while (t < takers.length && takers[t].got.length >= takers[t].take) t++;
+      if (t === takers.length) break;
+      this.batch.add(runner.taskStarted(d.key, d.attempt, now));
+      this.handOver(d);
+      this.handovers++;
+      takers[t].got.push({
+        message: { runId, key: d.key, attempt: d.attempt },
+        claim: { status: "claimed", type: d.type, taskId: d.taskId, path: d.path, input: d.input, config: d.config },
+      });
+    }
   }
 
   // ———————————————————————————————————————— alarm ————————————————————————————————————————
@@ -372,6 +389,8 @@ export class RunObject extends DurableObject<Env> {
 
   /** Persists everything batched so far in one transaction (with `also`, when given), then acts on it. */
   private async flush(also?: () => void): Promise<void> {
+    // Whichever flush stores a report deals the work it made ready (a claim's flush may come first).
+    if (this.takers.length > 0) this.dealHandOvers();
     const batch = this.batch;
     if (batch.empty && !also) return this.armAlarm();
     this.batch = new EffectsBatch();
@@ -441,10 +460,10 @@ export class RunObject extends DurableObject<Env> {
    * consumer batch reports up to 100 at once) are persisted in one transaction instead of one
    * each. Every caller still returns only after its own facts are stored.
    */
-  private groupFlush(): Promise<void> {
-    this.groupCommit ??= new Promise<void>((resolve) => setTimeout(resolve, 0)).then(() => {
+  private groupFlush(now = false): Promise<void> {
+    // The window is one timer turn (about 1.3 ms in workerd): skipped when nothing else could join.
+    this.groupCommit ??= (now ? Promise.resolve() : new Promise<void>((resolve) => setTimeout(resolve, 0))).then(() => {
       this.groupCommit = undefined;
-      this.reportsInGroup = 0;
       return this.flush();
     });
     return this.groupCommit;

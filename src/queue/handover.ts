@@ -1,10 +1,11 @@
 import type { Env } from "../env";
 
 /*
- * Hand-over (SPEC §6 still holds). A queue worker that reports a completion may take one queue
- * attempt that completion made ready and run it at once (RunObject.complete with `take`), saving
- * a trip through the queue: about 25 ms on Miniflare, the whole cost of a hop in a chain of
- * queue tasks. Such an attempt has no queue message, so the run's object watches it instead: a
+ * Hand-over (SPEC §6 still holds). A queue worker that reports a completion may take a few of the
+ * queue attempts that became ready and run them at once (RunObject.complete with `take`; the
+ * object deals a group commit's ready attempts among its reporting workers), saving a trip
+ * through the queue: about 25 ms on Miniflare, the whole cost of a hop on a run's critical path.
+ * Such an attempt has no queue message, so the run's object watches it instead: a
  * worker running a queue attempt calls RunObject.heartbeat every half delay, and a stored timer
  * (checked every delay) posts the message of each handed-over attempt whose worker has said
  * nothing for a whole delay — it died — so its claim takes the attempt over like a redelivery.

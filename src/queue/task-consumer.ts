@@ -13,12 +13,17 @@ const PROGRESS_INTERVAL_MS = 250;
 
 /**
  * Hand-over limits for one message: how many attempts a worker runs after its own, handed over
- * with each completion (RunObject.complete), and for how long — then what is left goes through
- * the queue again. Bounded so one invocation stays well inside the platform's limits.
+ * with completions (RunObject.complete), and for how long — then what is left goes through the
+ * queue again. Bounded so one invocation stays well inside the platform's limits.
  */
 const HANDOVER_MAX_ATTEMPTS = 100;
 /** Well inside the ~30 s a Worker may keep running for `waitUntil` work after its handler returned. */
 const HANDOVER_MAX_MS = 20_000;
+/**
+ * How many attempts a worker offers to take with each completion; it runs them side by side. Two
+ * covers a completion that makes both its successors ready (a lattice's corner) without a hop.
+ */
+const HANDOVER_TAKE = 2;
 
 /**
  * The queue consumer (SPEC §6): for each message it claims the attempt from the run's object —
@@ -28,10 +33,10 @@ const HANDOVER_MAX_MS = 20_000;
  * run's policy); only infrastructure errors (the object unreachable) retry the message, and a
  * message that exhausts its retries lands in the dead-letter queue.
  *
- * With its completion a worker offers to run one attempt that completion makes ready (a chain's
- * next task): the object hands it over without a message. While it runs an attempt the worker
- * sends heartbeats; if it dies, the object posts the attempt's message itself
- * (src/queue/handover.ts). Handed-over attempts run after the handler has returned
+ * With its completion a worker offers to run a few of the attempts that become ready (a chain's
+ * next task, a wave's next wave): the object hands them over without a message. While it runs
+ * an attempt the worker sends heartbeats; if it dies, the object posts the attempt's message
+ * itself (src/queue/handover.ts). Handed-over attempts run after the handler has returned
  * (`waitUntil`): the batch is done, and the queue goes on delivering.
  */
 export async function consumeTasks(batch: MessageBatch<unknown>, env: Env, ctx: Pick<ExecutionContext, "waitUntil">): Promise<void> {
@@ -44,32 +49,41 @@ export async function consumeTasks(batch: MessageBatch<unknown>, env: Env, ctx: 
       }
       let next: HandedOver[];
       try {
-        next = await runAttempt(msg.body, env, 1);
+        next = await runAttempt(msg.body, env, HANDOVER_TAKE);
         msg.ack();
       } catch (err) {
         console.error(`[weft] task ${msg.body.runId}/${msg.body.key}#${msg.body.attempt}: delivery ${msg.attempts} failed`, err);
         msg.retry({ delaySeconds: Math.min(30, msg.attempts) });
         return;
       }
-      if (next.length > 0) ctx.waitUntil(runHandedOver(next, env));
+      if (next.length > 0) ctx.waitUntil(runHandedOver(msg.body.runId, next, env));
     }),
   );
 }
 
-/** Runs the attempts handed over with completions, one after another, within the hand-over limits. */
-async function runHandedOver(first: HandedOver[], env: Env): Promise<void> {
-  const todo = [...first];
+/**
+ * Runs the attempts handed over with completions, each as soon as it is handed over (side by
+ * side), within the hand-over limits; every completion may hand over more.
+ */
+async function runHandedOver(runId: string, first: HandedOver[], env: Env): Promise<void> {
+  const stub = runStub(env, runId);
   const until = Date.now() + HANDOVER_MAX_MS;
-  for (let ran = 0; todo.length > 0; ran++) {
-    const { message: m, claim } = todo.shift() as HandedOver;
-    const take = ran + todo.length + 1 < HANDOVER_MAX_ATTEMPTS && Date.now() < until ? 1 : 0;
+  let budget = HANDOVER_MAX_ATTEMPTS - first.length;
+  const run = async ({ message: m, claim }: HandedOver): Promise<void> => {
+    const take = Date.now() < until ? Math.max(0, Math.min(HANDOVER_TAKE, budget)) : 0;
+    budget -= take;
+    let next: HandedOver[];
     try {
-      todo.push(...(await runWithHeartbeat(m, env, runStub(env, m.runId), claim, take)));
+      next = await runWithHeartbeat(m, env, stub, claim, take);
     } catch (err) {
       // Its heartbeats stop: the run's object posts its message (and whatever its completion would have handed over).
       console.error(`[weft] task ${m.runId}/${m.key}#${m.attempt}: handed-over attempt failed; the run's object will post it to the queue`, err);
+      return;
     }
-  }
+    budget += take - next.length;
+    await Promise.all(next.map(run));
+  };
+  await Promise.all(first.map(run));
 }
 
 /**

@@ -66,18 +66,32 @@ describe("hand-over of queue tasks", () => {
     for (let i = 0; i < n; i++) expect(executions.get(`${runId}/t${i}`), `t${i}`).toBe(1);
   });
 
-  it("hands nothing over in a wide stretch: a fan-out's wave goes through the queue in batches", { timeout: 60_000 }, async () => {
-    const width = 20;
+  it("deals a wide wave to the workers that report the wave before it; the rest go by queue; each task runs once", { timeout: 60_000 }, async () => {
+    // root → 10 tasks → 10 tasks (each of the second layer fed by one of the first) → sink.
+    const width = 10;
     const graph: Graph = {
-      name: "handover-fanout",
-      tasks: [{ id: "root", type: "TestQueueEcho", defaults: { value: 1 } }, ...Array.from({ length: width }, (_, i) => ({ id: `w${i}`, type: "TestQueueEcho" }))],
-      dataflows: Array.from({ length: width }, (_, i) => ({ sourceTaskId: "root", sourceTaskPortId: "value", targetTaskId: `w${i}`, targetTaskPortId: "value" })),
+      name: "handover-layers",
+      tasks: [
+        { id: "root", type: "TestQueueEcho", defaults: { value: 1 } },
+        ...Array.from({ length: width }, (_, i) => ({ id: `a${i}`, type: "TestQueueEcho" })),
+        ...Array.from({ length: width }, (_, i) => ({ id: `b${i}`, type: "TestQueueEcho" })),
+        { id: "sink", type: "TestQueueEcho" },
+      ],
+      dataflows: [
+        ...Array.from({ length: width }, (_, i) => ({ sourceTaskId: "root", sourceTaskPortId: "value", targetTaskId: `a${i}`, targetTaskPortId: "value" })),
+        ...Array.from({ length: width }, (_, i) => ({ sourceTaskId: `a${i}`, sourceTaskPortId: "value", targetTaskId: `b${i}`, targetTaskPortId: "value" })),
+        { sourceTaskId: "b0", sourceTaskPortId: "value", targetTaskId: "sink", targetTaskPortId: "value" },
+      ],
     };
     const runId = await startRun(graph);
     const run = await pollRun(runId, finished, 45_000);
     expect(run.status).toBe("COMPLETED");
     const stats = (await (await call(`/runs/${runId}/stats`)).json()) as { handovers: number };
-    expect(stats.handovers).toBe(0);
+    // The root's worker takes two of the ten it made ready (eight go by queue); each a_i's report
+    // deals its b_i to a reporting worker (its own, or one storing in the same group), b0's the sink.
+    expect(stats.handovers).toBe(2 + width + 1);
+    await sleep(1_500);
+    for (const id of ["root", "sink", ...Array.from({ length: width }, (_, i) => [`a${i}`, `b${i}`]).flat()]) expect(executions.get(`${runId}/${id}`), id).toBe(1);
   });
 
   it("leaves a handed-over task its worker is still running to that worker (heartbeats), however long it takes", { timeout: 60_000 }, async () => {
