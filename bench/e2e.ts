@@ -2,7 +2,7 @@
  * End-to-end figures on Miniflare (issue 9), printed as a table, never asserted:
  *
  *   npx tsx bench/e2e.ts [--json] [--sizes 100,1000,10000] [--shapes chain,fanout,layered,lattice]
- *                        [--timeout 120] [--no-workflow]
+ *                        [--timeout 120] [--no-workflow] [--reps 3]
  *
  * Two local servers, both real `wrangler dev` on loopback: Weft (bench/worker: the product plus
  * no-op bench task types) and, side by side, the same DAG shapes written as a Cloudflare Workflow
@@ -11,7 +11,9 @@
  * - per-task overhead, inline and queue: a 1,000-task chain's wall time per task;
  * - throughput of concurrent runs: 50 runs × 20 inline tasks started together;
  * - event delivery latency: a WebSocket client's receipt time − the event's `ts` (same clock);
- * - each shape × size as Weft inline, Weft queue and Workflow runs: tasks/s and the ratio.
+ * - each shape × size as Weft inline, Weft queue and Workflow runs: tasks/s and the ratio, each
+ *   side's time the median of --reps runs (default 3; the spread between single runs on a shared
+ *   2-vCPU machine is often 1.5×), the sides' runs interleaved so a noisy moment hits all of them.
  * A run still going after --timeout seconds is reported as not finished.
  */
 import { type Shape, SHAPES, buildShape } from "./shapes";
@@ -30,6 +32,7 @@ const sizes = (opt("sizes") ?? "100,1000,10000").split(",").map(Number);
 const shapes = (opt("shapes") ?? SHAPES.join(",")).split(",") as Shape[];
 const timeoutMs = Number(opt("timeout") ?? 120) * 1000;
 const withWorkflow = !flag("no-workflow");
+const reps = Math.max(1, Number(opt("reps") ?? 3));
 
 type Row = Record<string, string | number | boolean | null>;
 const rows: Row[] = [];
@@ -135,15 +138,27 @@ try {
   // Shapes: Weft inline, Weft queue, Workflow.
   for (const shape of shapes) {
     for (const n of sizes) {
-      const result: Row = { bench: "e2e", metric: "shape", shape, n };
-      for (const [label, type] of [["weftInline", "BenchStep"], ["weftQueue", "BenchQueueStep"]] as const) {
-        const g = await createGraph(shape, n, type);
-        const r = await weftRun(g);
-        result[`${label}Ms`] = r ? r1(r.ms) : null;
-        result[`${label}TasksPerSec`] = r ? Math.round(n / (r.ms / 1000)) : null;
+      const result: Row = { bench: "e2e", metric: "shape", shape, n, reps };
+      const inlineGraph = await createGraph(shape, n, "BenchStep");
+      const queueGraph = await createGraph(shape, n, "BenchQueueStep");
+      // null once a run did not finish in time: that side is not run again.
+      const times: Record<"weftInline" | "weftQueue" | "workflow", number[] | null> = { weftInline: [], weftQueue: [], workflow: withWorkflow ? [] : null };
+      const add = (side: keyof typeof times, ms: number | null) => {
+        if (times[side]) times[side] = ms === null ? null : [...times[side], ms];
+      };
+      for (let rep = 0; rep < reps; rep++) {
+        if (times.weftInline) add("weftInline", (await weftRun(inlineGraph))?.ms ?? null);
+        if (times.weftQueue) add("weftQueue", (await weftRun(queueGraph))?.ms ?? null);
+        if (workflow && times.workflow) add("workflow", await workflow.run(shape, n, timeoutMs));
+      }
+      const mid = (side: keyof typeof times) => (times[side] ? median(times[side]) : null);
+      for (const label of ["weftInline", "weftQueue"] as const) {
+        const ms = mid(label);
+        result[`${label}Ms`] = ms === null ? null : r1(ms);
+        result[`${label}TasksPerSec`] = ms === null ? null : Math.round(n / (ms / 1000));
       }
       if (workflow) {
-        const w = await workflow.run(shape, n, timeoutMs);
+        const w = mid("workflow");
         result.workflowMs = w === null ? null : r1(w);
         result.workflowTasksPerSec = w === null ? null : Math.round(n / (w / 1000));
         const ratio = (ms: unknown) => (typeof ms === "number" && w !== null ? r1(w / ms) : null);
@@ -171,5 +186,5 @@ if (!json) {
       `${String(r.shape).padEnd(8)} ${String(r.n).padStart(6)}   ${f(r.weftInlineMs, r.weftInlineTasksPerSec)}   ${f(r.weftQueueMs, r.weftQueueTasksPerSec)}   ${withWorkflow ? f(r.workflowMs, r.workflowTasksPerSec) : "-".padStart(24)}   ${String(r.inlineVsWorkflow ?? "-").padStart(6)} ${String(r.queueVsWorkflow ?? "-").padStart(6)}`,
     );
   }
-  console.log(`\n× = how many times faster than the Workflow (its time / Weft's); "did not finish" = still running after ${timeoutMs / 1000} s.`);
+  console.log(`\n× = how many times faster than the Workflow (its time / Weft's); times are medians of ${reps} runs; "did not finish" = still running after ${timeoutMs / 1000} s.`);
 }

@@ -1,3 +1,4 @@
+import type { FailureInfo } from "../core/runner";
 import type { ErrorInfo } from "../core/events";
 import type { Graph, MergeStrategy } from "../core/graph/schema";
 import type { RunStatus, TaskStatus } from "../core/status";
@@ -68,6 +69,11 @@ export interface HandedOver {
   message: TaskMessage;
   claim: Extract<ClaimResult, { status: "claimed" }>;
 }
+
+/** One attempt's outcome in a batch of reports (RunObject.report): an output, or a failure. */
+export type TaskReport =
+  | { key: string; attempt: number; output: unknown; take?: number }
+  | { key: string; attempt: number; error: FailureInfo };
 
 /** A control action answered with the run, or refused because it does not apply now (HTTP 409). */
 export type ControlResult = { ok: true; run: RunView } | { ok: false; status: RunStatus; detail: string };

@@ -12,7 +12,7 @@ import type { Env } from "../env";
 import { handoverBackupS } from "../queue/handover";
 import { registry } from "../registry";
 import { EffectsBatch } from "./effects-batch";
-import type { ClaimResult, ControlResult, HandedOver, RunInit, RunStats, RunView, TaskMessage } from "./protocol";
+import type { ClaimResult, TaskReport, ControlResult, HandedOver, RunInit, RunStats, RunView, TaskMessage } from "./protocol";
 import { RunSockets } from "./run-sockets";
 import { RunStore, type RowKind, type StoredRow } from "./run-store";
 import { runView } from "./run-view";
@@ -268,6 +268,15 @@ export class RunObject extends DurableObject<Env> {
    * attempt being processed is claimed again (the worker that had it may have crashed).
    */
   async claim(key: string, attempt: number): Promise<ClaimResult> {
+    return this.claimNow(key, attempt);
+  }
+
+  /** Claims for the messages of one consumer batch that belong to this run: one trip, not one each. */
+  async claimMany(items: { key: string; attempt: number }[]): Promise<ClaimResult[]> {
+    return items.map(({ key, attempt }) => this.claimNow(key, attempt));
+  }
+
+  private claimNow(key: string, attempt: number): ClaimResult {
     const runner = this.runner;
     if (!runner) return { status: "stale" };
     const live = runner.liveAttempt(key, attempt);
@@ -308,23 +317,44 @@ export class RunObject extends DurableObject<Env> {
    * come back claimed for it to run now, without a message (src/queue/handover.ts).
    */
   async complete(key: string, attempt: number, output: unknown, take = 0): Promise<HandedOver[]> {
-    const runner = this.runner;
-    if (!runner) return [];
-    this.handedOver.delete(`${key}#${attempt}`);
+    if (!this.runner) return [];
     // No other attempt is running that could report with this one (a chain): store it without the group window.
-    const alone = runner.dispatchedCount <= 1;
-    this.batch.add(runner.taskCompleted(key, attempt, output, Date.now()));
-    const taker: HandOverTaker = { take, got: [] };
-    if (take > 0 && this.init) this.takers.push(taker);
+    const alone = this.runner.dispatchedCount <= 1;
+    const taker = this.recordCompletion(key, attempt, output, take);
     await this.groupFlush(alone);
     return taker.got;
   }
 
   async fail(key: string, attempt: number, error: FailureInfo): Promise<void> {
     if (!this.runner) return;
-    this.handedOver.delete(`${key}#${attempt}`);
-    this.batch.add(this.runner.taskFailed(key, attempt, error, Date.now()));
+    this.recordFailure(key, attempt, error);
     await this.groupFlush();
+  }
+
+  /**
+   * The outcomes of several attempts that finished together in one consumer batch: one trip, and
+   * one group commit, for all of them. Answers, per report, the attempts handed over with it.
+   */
+  async report(reports: TaskReport[]): Promise<HandedOver[][]> {
+    if (!this.runner) return reports.map(() => []);
+    const alone = this.runner.dispatchedCount <= reports.length;
+    const takers = reports.map((r) => ("error" in r ? (this.recordFailure(r.key, r.attempt, r.error), undefined) : this.recordCompletion(r.key, r.attempt, r.output, r.take ?? 0)));
+    await this.groupFlush(alone);
+    return takers.map((t) => t?.got ?? []);
+  }
+
+  private recordCompletion(key: string, attempt: number, output: unknown, take: number): HandOverTaker {
+    const runner = this.requireRunner();
+    this.handedOver.delete(`${key}#${attempt}`);
+    this.batch.add(runner.taskCompleted(key, attempt, output, Date.now()));
+    const taker: HandOverTaker = { take, got: [] };
+    if (take > 0 && this.init) this.takers.push(taker);
+    return taker;
+  }
+
+  private recordFailure(key: string, attempt: number, error: FailureInfo): void {
+    this.handedOver.delete(`${key}#${attempt}`);
+    this.batch.add(this.requireRunner().taskFailed(key, attempt, error, Date.now()));
   }
 
   /**

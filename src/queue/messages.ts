@@ -14,7 +14,7 @@ export function isTaskMessage(body: unknown): body is TaskMessage {
  */
 export type RunObjectApi = Pick<
   RunObject,
-  "start" | "view" | "exists" | "events" | "value" | "waitForEnd" | "control" | "signal" | "claim" | "heartbeat" | "progress" | "complete" | "fail" | "fetch" | "stats"
+  "start" | "view" | "exists" | "events" | "value" | "waitForEnd" | "control" | "signal" | "claim" | "claimMany" | "heartbeat" | "progress" | "complete" | "fail" | "report" | "fetch" | "stats"
 >;
 
 /** The stub of a run's object: one object per run, addressed by the run id. */

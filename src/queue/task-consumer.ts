@@ -5,6 +5,7 @@ import { sizeAbove } from "../core/runner/value-size";
 import type { ClaimResult, HandedOver, TaskMessage } from "../durable/protocol";
 import type { Env } from "../env";
 import { registry } from "../registry";
+import { claimAll, ReportBatcher, type Reporter } from "./batched-calls";
 import { heartbeatMs } from "./handover";
 import { isTaskMessage, type RunObjectApi, runStub } from "./messages";
 
@@ -31,7 +32,8 @@ const HANDOVER_TAKE = 2;
  * the message is acked and dropped — runs the task with an AbortSignal and a progress callback,
  * and reports the outcome. A task's own failure is a result (reported, acked; retries are the
  * run's policy); only infrastructure errors (the object unreachable) retry the message, and a
- * message that exhausts its retries lands in the dead-letter queue.
+ * message that exhausts its retries lands in the dead-letter queue. A batch's messages of one run
+ * are claimed in one call and their reports sent together (src/queue/batched-calls.ts).
  *
  * With its completion a worker offers to run a few of the attempts that become ready (a chain's
  * next task, a wave's next wave): the object hands them over without a message. While it runs
@@ -40,23 +42,39 @@ const HANDOVER_TAKE = 2;
  * (`waitUntil`): the batch is done, and the queue goes on delivering.
  */
 export async function consumeTasks(batch: MessageBatch<unknown>, env: Env, ctx: Pick<ExecutionContext, "waitUntil">): Promise<void> {
+  const byRun = new Map<string, Message<TaskMessage>[]>();
+  for (const msg of batch.messages) {
+    if (!isTaskMessage(msg.body)) {
+      console.error("[weft] dropping a malformed task message", msg.id);
+      msg.ack();
+      continue;
+    }
+    const list = byRun.get(msg.body.runId);
+    if (list) list.push(msg as Message<TaskMessage>);
+    else byRun.set(msg.body.runId, [msg as Message<TaskMessage>]);
+  }
+  await Promise.all([...byRun].map(([runId, messages]) => consumeRun(runId, messages, env, ctx)));
+}
+
+/** One run's messages of a batch: claimed together, run side by side, reported in batches (src/queue/batched-calls.ts). */
+async function consumeRun(runId: string, messages: Message<TaskMessage>[], env: Env, ctx: Pick<ExecutionContext, "waitUntil">): Promise<void> {
+  const stub = runStub(env, runId);
+  const claims = await claimAll(stub, messages.map((m) => m.body));
+  const reporter = messages.length > 1 ? new ReportBatcher(stub) : stub;
   await Promise.all(
-    batch.messages.map(async (msg) => {
-      if (!isTaskMessage(msg.body)) {
-        console.error("[weft] dropping a malformed task message", msg.id);
-        msg.ack();
-        return;
-      }
-      let next: HandedOver[];
+    messages.map(async (msg, i) => {
+      const claim = claims[i];
+      let next: HandedOver[] = [];
       try {
-        next = await runAttempt(msg.body, env, HANDOVER_TAKE);
+        if (claim instanceof Error) throw claim;
+        if (claim.status === "claimed") next = await runWithHeartbeat(msg.body, env, stub, claim, HANDOVER_TAKE, reporter);
         msg.ack();
       } catch (err) {
-        console.error(`[weft] task ${msg.body.runId}/${msg.body.key}#${msg.body.attempt}: delivery ${msg.attempts} failed`, err);
+        console.error(`[weft] task ${runId}/${msg.body.key}#${msg.body.attempt}: delivery ${msg.attempts} failed`, err);
         msg.retry({ delaySeconds: Math.min(30, msg.attempts) });
         return;
       }
-      if (next.length > 0) ctx.waitUntil(runHandedOver(msg.body.runId, next, env));
+      if (next.length > 0) ctx.waitUntil(runHandedOver(runId, next, env));
     }),
   );
 }
@@ -86,31 +104,21 @@ async function runHandedOver(runId: string, first: HandedOver[], env: Env): Prom
   await Promise.all(first.map(run));
 }
 
-/**
- * Claims, runs and reports one attempt; returns the attempts handed over with its completion
- * (at most `take`, already claimed). Throws only when the run's object cannot be reached.
- */
-export async function runAttempt(m: TaskMessage, env: Env, take = 0): Promise<HandedOver[]> {
-  const stub = runStub(env, m.runId);
-  const claim = await stub.claim(m.key, m.attempt);
-  if (claim.status === "stale") return [];
-  return runWithHeartbeat(m, env, stub, claim, take);
-}
-
 /** Runs a claimed attempt, telling the run's object every so often that this worker is alive (src/queue/handover.ts). */
-async function runWithHeartbeat(m: TaskMessage, env: Env, stub: RunObjectApi, claim: Extract<ClaimResult, { status: "claimed" }>, take: number): Promise<HandedOver[]> {
+async function runWithHeartbeat(m: TaskMessage, env: Env, stub: RunObjectApi, claim: Extract<ClaimResult, { status: "claimed" }>, take: number, reporter: Reporter = stub): Promise<HandedOver[]> {
   const heartbeat = setInterval(() => stub.heartbeat(m.key, m.attempt).catch(() => {}), heartbeatMs(env));
   try {
-    return await runClaimed(m, stub, claim, take);
+    return await runClaimed(m, stub, claim, take, reporter);
   } finally {
     clearInterval(heartbeat);
   }
 }
 
-async function runClaimed(m: TaskMessage, stub: RunObjectApi, claim: Extract<ClaimResult, { status: "claimed" }>, take: number): Promise<HandedOver[]> {
+/** Runs a claimed attempt and reports it through `reporter`; progress and log lines go to the object directly. */
+async function runClaimed(m: TaskMessage, stub: RunObjectApi, claim: Extract<ClaimResult, { status: "claimed" }>, take: number, reporter: Reporter): Promise<HandedOver[]> {
   const def = registry.get(claim.type);
   if (!def?.run) {
-    await stub.fail(m.key, m.attempt, { name: "TaskTypeError", message: `task type ${claim.type} is not registered in this worker`, permanent: true });
+    await reporter.fail(m.key, m.attempt, { name: "TaskTypeError", message: `task type ${claim.type} is not registered in this worker`, permanent: true });
     return [];
   }
   const controller = new AbortController();
@@ -148,7 +156,7 @@ async function runClaimed(m: TaskMessage, stub: RunObjectApi, claim: Extract<Cla
     const size = sizeAbove(outcome.output, DEFAULT_LIMITS.maxValueBytes);
     if (size >= 0) outcome = { ok: false, error: toErrorInfo(new OutputTooLargeError("the task's output", size, DEFAULT_LIMITS.maxValueBytes)) };
   }
-  if (outcome.ok) return stub.complete(m.key, m.attempt, outcome.output, take);
-  await stub.fail(m.key, m.attempt, outcome.error);
+  if (outcome.ok) return reporter.complete(m.key, m.attempt, outcome.output, take);
+  await reporter.fail(m.key, m.attempt, outcome.error);
   return [];
 }

@@ -1,11 +1,11 @@
 import type { FailureInfo } from "../../src/core/runner";
 import { RunObject } from "../../src/durable/run-object";
-import type { ClaimResult, HandedOver } from "../../src/durable/protocol";
+import type { ClaimResult, HandedOver, TaskReport } from "../../src/durable/protocol";
 import { type CrashRates, crashes, type FaultPlan, MAX_CRASHES_PER_ATTEMPT } from "./fault-plan";
 
 /**
- * Consumer crashes, injected where a real one would hurt: the RunObject's `claim`, `complete` and
- * `fail` RPC methods are wrapped (RPC dispatches through the class, and the vitest plugin runs the
+ * Consumer crashes, injected where a real one would hurt: the RunObject's `claim`, `claimMany`,
+ * `complete`, `fail` and `report` RPC methods are wrapped (RPC dispatches through the class, and the vitest plugin runs the
  * object, the queue consumer and the tests in one isolate), and for the runs the soak armed they
  * throw as an unreachable object or a dying worker would. The consumer then retries the message;
  * the object must neither lose the attempt nor record it twice.
@@ -64,6 +64,12 @@ function decide(object: RunObject, point: CrashPoint, key: string, attempt: numb
   return true;
 }
 
+/** A report the harness sends itself (late, or from the dead-letter consumer): never crashed. */
+function isLate(r: TaskReport): boolean {
+  if ("error" in r) return r.error.name === LATE_REPORT || r.error.code === "dead_letter";
+  return (r.output as { lateReport?: unknown } | null)?.lateReport === LATE_REPORT;
+}
+
 class InjectedCrash extends Error {
   override readonly name = "InjectedCrash";
 }
@@ -73,11 +79,18 @@ function install(): void {
   installed = true;
   const proto = RunObject.prototype;
   const claim = proto.claim;
+  const claimMany = proto.claimMany;
   const complete = proto.complete;
   const fail = proto.fail;
+  const reportMany = proto.report;
   proto.claim = async function (this: RunObject, key: string, attempt: number): Promise<ClaimResult> {
     if (decide(this, "claim", key, attempt)) throw new InjectedCrash(`injected crash before claiming ${key}#${attempt}`);
     return claim.call(this, key, attempt);
+  };
+  // A batched call fails as a whole when any of its items meets a crash (the consumer then tries each on its own).
+  proto.claimMany = async function (this: RunObject, items: { key: string; attempt: number }[]): Promise<ClaimResult[]> {
+    for (const { key, attempt } of items) if (decide(this, "claim", key, attempt)) throw new InjectedCrash(`injected crash before claiming ${key}#${attempt} (in a batch of ${items.length})`);
+    return claimMany.call(this, items);
   };
   // Which crash a report gets is decided once per delivery: lost before recording, or after.
   const report = async <T>(object: RunObject, key: string, attempt: number, record: () => Promise<T>): Promise<T> => {
@@ -87,12 +100,18 @@ function install(): void {
     return result;
   };
   proto.complete = async function (this: RunObject, key: string, attempt: number, output: unknown, take?: number): Promise<HandedOver[]> {
-    const late = (output as { lateReport?: unknown } | null)?.lateReport === LATE_REPORT;
-    if (late) return complete.call(this, key, attempt, output, take);
+    if (isLate({ key, attempt, output })) return complete.call(this, key, attempt, output, take);
     return report(this, key, attempt, () => complete.call(this, key, attempt, output, take));
   };
+  proto.report = async function (this: RunObject, reports: TaskReport[]): Promise<HandedOver[][]> {
+    const real = reports.filter((r) => !isLate(r));
+    for (const r of real) if (decide(this, "reportLost", r.key, r.attempt)) throw new InjectedCrash(`injected crash before reporting ${r.key}#${r.attempt} (in a batch of ${reports.length})`);
+    const result = await reportMany.call(this, reports);
+    for (const r of real) if (decide(this, "ackLost", r.key, r.attempt)) throw new InjectedCrash(`injected crash after reporting ${r.key}#${r.attempt} (in a batch of ${reports.length})`);
+    return result;
+  };
   proto.fail = async function (this: RunObject, key: string, attempt: number, error: FailureInfo): Promise<void> {
-    if (error.name === LATE_REPORT || error.code === "dead_letter") return fail.call(this, key, attempt, error);
+    if (isLate({ key, attempt, error })) return fail.call(this, key, attempt, error);
     return report(this, key, attempt, () => fail.call(this, key, attempt, error));
   };
 }
