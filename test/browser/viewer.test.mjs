@@ -165,6 +165,7 @@ describe("the viewer", () => {
     await page.waitForSelector("svg.dag[data-ready]");
     // The five instances (m[0]/q … m[4]/q) are drawn on the template task m/q, which sums them up.
     await page.waitForFunction(() => document.querySelector('svg.dag .node[data-key="m/q"]')?.getAttribute("data-status") === "COMPLETED", null, { timeout: 10_000 });
+    await page.waitForSelector('.run-page[data-run-status="COMPLETED"][data-caught-up]');
     assert.match(await page.$eval('svg.dag .node[data-key="m/q"] .node-sub', (e) => e.textContent), /5\/5 done/);
     assert.match(await page.$eval(".progress-text", (e) => e.textContent), /2 of 2 tasks finished/);
   });
