@@ -17,7 +17,9 @@ const PROGRESS_INTERVAL_MS = 250;
  * with completions (RunObject.complete), and for how long — then what is left goes through the
  * queue again. Bounded so one invocation stays well inside the platform's limits.
  */
-const HANDOVER_MAX_ATTEMPTS = 100;
+const HANDOVER_MAX_ATTEMPTS = 1_000;
+/** How many handed-over attempts of one message run at once (each completion may hand over two). */
+const HANDOVER_MAX_RUNNING = 16;
 /** Well inside the ~30 s a Worker may keep running for `waitUntil` work after its handler returned. */
 const HANDOVER_MAX_MS = 20_000;
 /**
@@ -87,8 +89,11 @@ async function runHandedOver(runId: string, first: HandedOver[], env: Env): Prom
   const stub = runStub(env, runId);
   const until = Date.now() + HANDOVER_MAX_MS;
   let budget = HANDOVER_MAX_ATTEMPTS - first.length;
+  let running = 0;
   const run = async ({ message: m, claim }: HandedOver): Promise<void> => {
-    const take = Date.now() < until ? Math.max(0, Math.min(HANDOVER_TAKE, budget)) : 0;
+    running++;
+    // This attempt's own slot is free again once it has reported: what it takes may use it.
+    const take = Date.now() < until ? Math.max(0, Math.min(HANDOVER_TAKE, budget, HANDOVER_MAX_RUNNING - running + 1)) : 0;
     budget -= take;
     let next: HandedOver[];
     try {
@@ -97,6 +102,8 @@ async function runHandedOver(runId: string, first: HandedOver[], env: Env): Prom
       // Its heartbeats stop: the run's object posts its message (and whatever its completion would have handed over).
       console.error(`[weft] task ${m.runId}/${m.key}#${m.attempt}: handed-over attempt failed; the run's object will post it to the queue`, err);
       return;
+    } finally {
+      running--;
     }
     budget += take - next.length;
     await Promise.all(next.map(run));
