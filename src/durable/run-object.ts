@@ -12,7 +12,7 @@ import type { Env } from "../env";
 import { handoverBackupS } from "../queue/handover";
 import { registry } from "../registry";
 import { EffectsBatch } from "./effects-batch";
-import type { ClaimResult, TaskReport, ControlResult, HandedOver, RunInit, RunStats, RunView, TaskMessage } from "./protocol";
+import type { ClaimResult, ControlResult, HandedOver, RunInit, RunStats, RunView, TaskMessage, TaskReport } from "./protocol";
 import { RunSockets } from "./run-sockets";
 import { RunStore, type RowKind, type StoredRow } from "./run-store";
 import { runView } from "./run-view";
@@ -490,9 +490,9 @@ export class RunObject extends DurableObject<Env> {
    * consumer batch reports up to 100 at once) are persisted in one transaction instead of one
    * each. Every caller still returns only after its own facts are stored.
    */
-  private groupFlush(now = false): Promise<void> {
+  private groupFlush(immediately = false): Promise<void> {
     // The window is one timer turn (about 1.3 ms in workerd): skipped when nothing else could join.
-    this.groupCommit ??= (now ? Promise.resolve() : new Promise<void>((resolve) => setTimeout(resolve, 0))).then(() => {
+    this.groupCommit ??= (immediately ? Promise.resolve() : new Promise<void>((resolve) => setTimeout(resolve, 0))).then(() => {
       this.groupCommit = undefined;
       return this.flush();
     });
