@@ -317,18 +317,11 @@ export class RunObject extends DurableObject<Env> {
    * come back claimed for it to run now, without a message (src/queue/handover.ts).
    */
   async complete(key: string, attempt: number, output: unknown, take = 0): Promise<HandedOver[]> {
-    if (!this.runner) return [];
-    // No other attempt is running that could report with this one (a chain): store it without the group window.
-    const alone = this.runner.dispatchedCount <= 1;
-    const taker = this.recordCompletion(key, attempt, output, take);
-    await this.groupFlush(alone);
-    return taker.got;
+    return (await this.storeReports([{ key, attempt, output, take }], true))[0];
   }
 
   async fail(key: string, attempt: number, error: FailureInfo): Promise<void> {
-    if (!this.runner) return;
-    this.recordFailure(key, attempt, error);
-    await this.groupFlush();
+    await this.storeReports([{ key, attempt, error }], false);
   }
 
   /**
@@ -336,25 +329,32 @@ export class RunObject extends DurableObject<Env> {
    * one group commit, for all of them. Answers, per report, the attempts handed over with it.
    */
   async report(reports: TaskReport[]): Promise<HandedOver[][]> {
-    if (!this.runner) return reports.map(() => []);
-    const alone = this.runner.dispatchedCount <= reports.length;
-    const takers = reports.map((r) => ("error" in r ? (this.recordFailure(r.key, r.attempt, r.error), undefined) : this.recordCompletion(r.key, r.attempt, r.output, r.take ?? 0)));
+    return this.storeReports(reports, true);
+  }
+
+  /**
+   * Records reports and returns once the group commit they join is stored, with the attempts
+   * dealt to each completion's worker. With `skipWindowWhenAlone`, the group window is skipped
+   * when no other attempt is running that could report with these (a chain).
+   */
+  private async storeReports(reports: TaskReport[], skipWindowWhenAlone: boolean): Promise<HandedOver[][]> {
+    const runner = this.runner;
+    if (!runner) return reports.map(() => []);
+    const alone = skipWindowWhenAlone && runner.dispatchedCount <= reports.length;
+    const now = Date.now();
+    const takers = reports.map((r): HandOverTaker | undefined => {
+      this.handedOver.delete(`${r.key}#${r.attempt}`);
+      if ("error" in r) {
+        this.batch.add(runner.taskFailed(r.key, r.attempt, r.error, now));
+        return undefined;
+      }
+      this.batch.add(runner.taskCompleted(r.key, r.attempt, r.output, now));
+      const taker: HandOverTaker = { take: r.take ?? 0, got: [] };
+      if (taker.take > 0 && this.init) this.takers.push(taker);
+      return taker;
+    });
     await this.groupFlush(alone);
     return takers.map((t) => t?.got ?? []);
-  }
-
-  private recordCompletion(key: string, attempt: number, output: unknown, take: number): HandOverTaker {
-    const runner = this.requireRunner();
-    this.handedOver.delete(`${key}#${attempt}`);
-    this.batch.add(runner.taskCompleted(key, attempt, output, Date.now()));
-    const taker: HandOverTaker = { take, got: [] };
-    if (take > 0 && this.init) this.takers.push(taker);
-    return taker;
-  }
-
-  private recordFailure(key: string, attempt: number, error: FailureInfo): void {
-    this.handedOver.delete(`${key}#${attempt}`);
-    this.batch.add(this.requireRunner().taskFailed(key, attempt, error, Date.now()));
   }
 
   /**
