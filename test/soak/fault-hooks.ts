@@ -83,35 +83,35 @@ function install(): void {
   const complete = proto.complete;
   const fail = proto.fail;
   const reportMany = proto.report;
-  proto.claim = async function (this: RunObject, key: string, attempt: number): Promise<ClaimResult> {
-    if (decide(this, "claim", key, attempt)) throw new InjectedCrash(`injected crash before claiming ${key}#${attempt}`);
-    return claim.call(this, key, attempt);
-  };
-  // A batched call fails as a whole when any of its items meets a crash (the consumer then tries each on its own).
-  proto.claimMany = async function (this: RunObject, items: { key: string; attempt: number }[]): Promise<ClaimResult[]> {
-    for (const { key, attempt } of items) if (decide(this, "claim", key, attempt)) throw new InjectedCrash(`injected crash before claiming ${key}#${attempt} (in a batch of ${items.length})`);
-    return claimMany.call(this, items);
+  type Item = { key: string; attempt: number };
+  const where = (items: Item[]) => (items.length > 1 ? ` (in a batch of ${items.length})` : "");
+  // A call fails as a whole when any of its items meets a crash (for a batched call the consumer then tries each on its own).
+  const claimed = async <T>(object: RunObject, items: Item[], claimAll: () => Promise<T>): Promise<T> => {
+    for (const { key, attempt } of items) if (decide(object, "claim", key, attempt)) throw new InjectedCrash(`injected crash before claiming ${key}#${attempt}${where(items)}`);
+    return claimAll();
   };
   // Which crash a report gets is decided once per delivery: lost before recording, or after.
-  const report = async <T>(object: RunObject, key: string, attempt: number, record: () => Promise<T>): Promise<T> => {
-    if (decide(object, "reportLost", key, attempt)) throw new InjectedCrash(`injected crash before reporting ${key}#${attempt}`);
+  const reported = async <T>(object: RunObject, items: Item[], record: () => Promise<T>): Promise<T> => {
+    for (const { key, attempt } of items) if (decide(object, "reportLost", key, attempt)) throw new InjectedCrash(`injected crash before reporting ${key}#${attempt}${where(items)}`);
     const result = await record();
-    if (decide(object, "ackLost", key, attempt)) throw new InjectedCrash(`injected crash after reporting ${key}#${attempt}`);
+    for (const { key, attempt } of items) if (decide(object, "ackLost", key, attempt)) throw new InjectedCrash(`injected crash after reporting ${key}#${attempt}${where(items)}`);
     return result;
+  };
+  proto.claim = async function (this: RunObject, key: string, attempt: number): Promise<ClaimResult> {
+    return claimed(this, [{ key, attempt }], () => claim.call(this, key, attempt));
+  };
+  proto.claimMany = async function (this: RunObject, items: Item[]): Promise<ClaimResult[]> {
+    return claimed(this, items, () => claimMany.call(this, items));
   };
   proto.complete = async function (this: RunObject, key: string, attempt: number, output: unknown, take?: number): Promise<HandedOver[]> {
     if (isLate({ key, attempt, output })) return complete.call(this, key, attempt, output, take);
-    return report(this, key, attempt, () => complete.call(this, key, attempt, output, take));
+    return reported(this, [{ key, attempt }], () => complete.call(this, key, attempt, output, take));
   };
   proto.report = async function (this: RunObject, reports: TaskReport[]): Promise<HandedOver[][]> {
-    const real = reports.filter((r) => !isLate(r));
-    for (const r of real) if (decide(this, "reportLost", r.key, r.attempt)) throw new InjectedCrash(`injected crash before reporting ${r.key}#${r.attempt} (in a batch of ${reports.length})`);
-    const result = await reportMany.call(this, reports);
-    for (const r of real) if (decide(this, "ackLost", r.key, r.attempt)) throw new InjectedCrash(`injected crash after reporting ${r.key}#${r.attempt} (in a batch of ${reports.length})`);
-    return result;
+    return reported(this, reports.filter((r) => !isLate(r)), () => reportMany.call(this, reports));
   };
   proto.fail = async function (this: RunObject, key: string, attempt: number, error: FailureInfo): Promise<void> {
     if (isLate({ key, attempt, error })) return fail.call(this, key, attempt, error);
-    return report(this, key, attempt, () => fail.call(this, key, attempt, error));
+    return reported(this, [{ key, attempt }], () => fail.call(this, key, attempt, error));
   };
 }
