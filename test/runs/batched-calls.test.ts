@@ -93,38 +93,38 @@ describe("batched claims and reports", () => {
     expectEachRanOnce(runId, width);
   });
 
-  it("claims each message on its own when a batched claim fails, and runs each task once", { timeout: 60_000 }, async () => {
-    const seen = instrument({ claimFailures: 100 });
-    const width = 20;
-    const { runId, status } = await run(fanOut("batched-claim-fails", width));
+  /** Width of the fan-outs run while batched calls fail. */
+  const failingWidth = 20;
+
+  /** A fan-out run while batched calls fail as `failures` says: it completes, and the failures did happen. */
+  async function runWhileBatchedCallsFail(name: string, failures: Parameters<typeof instrument>[0]): Promise<string> {
+    const seen = instrument(failures);
+    const { runId, status } = await run(fanOut(name, failingWidth));
     expect(status).toBe("COMPLETED");
     expect(seen.failed).toBeGreaterThanOrEqual(1);
+    return runId;
+  }
+
+  it("claims each message on its own when a batched claim fails, and runs each task once", { timeout: 60_000 }, async () => {
+    const runId = await runWhileBatchedCallsFail("batched-claim-fails", { claimFailures: 100 });
     await sleep(1_500);
-    expectEachRanOnce(runId, width);
+    expectEachRanOnce(runId, failingWidth);
   });
 
   it("sends each report on its own when a batched report fails before it is recorded; nothing is lost or run twice", { timeout: 60_000 }, async () => {
-    const seen = instrument({ reportFailures: 100 });
-    const width = 20;
-    const { runId, status } = await run(fanOut("batched-report-fails", width));
-    expect(status).toBe("COMPLETED");
-    expect(seen.failed).toBeGreaterThanOrEqual(1);
+    const runId = await runWhileBatchedCallsFail("batched-report-fails", { reportFailures: 100 });
     await sleep(1_500);
-    expectEachRanOnce(runId, width);
+    expectEachRanOnce(runId, failingWidth);
   });
 
   it("when a batched report's answer is lost after it was recorded, the reports sent again change nothing", { timeout: 60_000 }, async () => {
-    const seen = instrument({ reportFailures: 100, reportFailsAfterRecording: true });
-    const width = 20;
-    const { runId, status } = await run(fanOut("batched-report-answer-lost", width));
-    expect(status).toBe("COMPLETED");
-    expect(seen.failed).toBeGreaterThanOrEqual(1);
+    const runId = await runWhileBatchedCallsFail("batched-report-answer-lost", { reportFailures: 100, reportFailsAfterRecording: true });
     const events = (await (await call(`/runs/${runId}/events?limit=10000`)).json()) as { events: { kind: string; type: string; taskId?: string }[] };
     const completes = events.events.filter((e) => e.kind === "task" && e.type === "complete").map((e) => e.taskId);
-    expect(completes.length).toBe(width + 1);
-    expect(new Set(completes).size).toBe(width + 1);
+    expect(completes.length).toBe(failingWidth + 1);
+    expect(new Set(completes).size).toBe(failingWidth + 1);
     await sleep(1_500);
-    expectEachRanOnce(runId, width);
+    expectEachRanOnce(runId, failingWidth);
   });
 
   it("claimMany answers stale for attempts the run does not have", async () => {
